@@ -1,0 +1,72 @@
+//! The text itself: raw HTML in bodies, and characters that could hide or reorder legal
+//! text (SPEC §1.2, §5).
+
+use crate::diagnostic::Diagnostic;
+use crate::load::Loaded;
+use crate::markdown;
+
+/// Reports raw HTML in clause bodies and suspicious characters in every file read.
+pub(super) fn check(loaded: &Loaded) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (_, _, clause) in loaded.agreement.clauses() {
+        let (_, html) = markdown::scan(&clause.body);
+        for h in html {
+            let span = Some(clause.body_offset + h.span.start..clause.body_offset + h.span.end);
+            let (code, message) = if h.comment {
+                ("html-comment", "HTML comment in a clause body")
+            } else {
+                ("raw-html", "raw HTML in a clause body")
+            };
+            out.push(Diagnostic::error(code, &clause.path, span, message.into()).with_hint(
+                "clause text is Markdown only; put remarks for drafters in `notes = [\"...\"]` in the front matter",
+            ));
+        }
+    }
+    let mut paths: Vec<&str> = vec![crate::manifest::FILE];
+    paths.extend(loaded.agreement.clauses().map(|(_, _, c)| c.path.as_str()));
+    paths.extend(loaded.unlisted.iter().map(String::as_str));
+    for path in paths {
+        if let Some(text) = loaded.files.get(path) {
+            out.extend(characters(path, text));
+        }
+    }
+    out
+}
+
+fn characters(path: &str, text: &str) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (at, c) in text.char_indices() {
+        if at == 0 && c == '\u{feff}' {
+            continue;
+        }
+        let span = Some(at..at + c.len_utf8());
+        if let Some(name) = crate::term::suspicious(c) {
+            let kind = if matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+            {
+                "bidirectional control character"
+            } else {
+                "invisible character"
+            };
+            out.push(
+                Diagnostic::error(
+                    "suspicious-character",
+                    path,
+                    span,
+                    format!("{kind} U+{:04X} ({name})", c as u32),
+                )
+                .with_hint("it can hide or reorder text for one reader and not another; delete it"),
+            );
+        } else if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
+            out.push(
+                Diagnostic::error(
+                    "control-character",
+                    path,
+                    span,
+                    format!("control character U+{:04X}", c as u32),
+                )
+                .with_hint("delete it; it was probably pasted in by accident"),
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,113 @@
+//! The command line (SPEC §2): global options and one argument struct per subcommand.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Drafting agreements as code: check, render, publish by classification, diff clause by clause.
+#[derive(Debug, Parser)]
+#[command(name = "entente", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: Global,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Run as if started in DIR.
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// When to use colours.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+    /// Print only errors.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+/// When to use colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    /// When printing to a terminal and `NO_COLOR` is not set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new draft repository: manifest, one document, one clause, .gitignore.
+    Init(InitArgs),
+    /// Create a clause file and place it in the manifest.
+    New(NewArgs),
+    /// Validate a draft; report every problem with file, line and column.
+    Check(CheckArgs),
+}
+
+/// `entente init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder to create the draft in (default: the current folder).
+    #[arg(value_name = "DIR")]
+    pub folder: Option<PathBuf>,
+    /// The agreement's title.
+    #[arg(long)]
+    pub title: Option<String>,
+}
+
+/// `entente new`.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The new clause's id, such as `force-size`.
+    pub id: String,
+    /// The document to add it to.
+    #[arg(long, short)]
+    pub document: String,
+    /// The annex of that document to add it to.
+    #[arg(long, short)]
+    pub annex: Option<String>,
+    /// Place it after this clause (default: at the end).
+    #[arg(long)]
+    pub after: Option<String>,
+    /// Its title (default: made from the id).
+    #[arg(long)]
+    pub title: Option<String>,
+}
+
+/// `entente check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The version to check: a git revision, `WORKTREE`, or a draft folder.
+    #[arg(default_value = "WORKTREE")]
+    pub rev: String,
+    /// How to print the problems.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+}
+
+/// Output of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// `file:line:col: error: ...` with the source line, on stderr.
+    Text,
+    /// A JSON document on stdout.
+    Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

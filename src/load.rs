@@ -1,0 +1,552 @@
+//! Source → [`Agreement`] and diagnostics: read the manifest and every clause file,
+//! resolve the manifest's entries to files, and apply defaults.
+//!
+//! Loading never stops at the first problem: it reports what it finds and keeps going,
+//! so that `check` can show everything at once. A clause whose metadata cannot be read
+//! is kept at the highest level, so that an error can never make text more public.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::clause::{self, FrontMatter};
+use crate::diagnostic::{Diagnostic, Files, did_you_mean};
+use crate::error::Error;
+use crate::manifest::{self, Manifest};
+use crate::model::{Agreement, Annex, Clause, Document, Level, Position, Status};
+use crate::source::{ReadError, Revision, Source};
+use crate::toml_read::At;
+
+/// A loaded draft: the agreement, what is wrong with it, and the files' texts.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The agreement, as complete as the problems allow.
+    pub agreement: Agreement,
+    /// Problems found while loading.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The text of every file read, for diagnostics.
+    pub files: Files,
+    /// Which version this is.
+    pub revision: Revision,
+    /// Clause files no document lists, by path (they are not in the agreement).
+    pub unlisted: Vec<String>,
+}
+
+/// Markdown files that document the repository rather than hold clauses.
+const NOT_CLAUSES: [&str; 5] = [
+    "readme.md",
+    "changelog.md",
+    "license.md",
+    "contributing.md",
+    "notes.md",
+];
+
+/// Whether a listed file is a candidate clause file.
+fn is_clause_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    path.ends_with(".md")
+        && !path.starts_with("templates/")
+        && !path.starts_with("build/")
+        && !NOT_CLAUSES.contains(&name.to_ascii_lowercase().as_str())
+}
+
+/// Decodes a file as UTF-8, reporting where it is not.
+fn decode(
+    bytes: Vec<u8>,
+    path: &str,
+    files: &mut Files,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> String {
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let byte = e.as_bytes().get(at).copied().unwrap_or(0);
+            diagnostics.push(
+                Diagnostic::error(
+                    "not-utf8",
+                    path,
+                    Some(at..at + 1),
+                    format!("the file is not valid UTF-8 (byte 0x{byte:02X})"),
+                )
+                .with_hint("save the file as UTF-8"),
+            );
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
+        }
+    };
+    files.insert(path, text.clone());
+    text
+}
+
+/// One clause file as read, before the manifest places it.
+struct Parsed {
+    path: String,
+    id: String,
+    id_span: Option<std::ops::Range<usize>>,
+    front: Option<FrontMatter>,
+    body: String,
+    body_offset: usize,
+}
+
+/// Loads a draft from a source.
+pub fn load(source: &dyn Source) -> Result<Loaded, Error> {
+    let mut diagnostics = Vec::new();
+    let mut files = Files::default();
+    let revision = source.revision().clone();
+    let bytes = match source.read(manifest::FILE) {
+        Ok(bytes) => bytes,
+        Err(ReadError::Failed(e)) => return Err(e),
+        Err(_) => {
+            return Err(Error::Refused(format!(
+                "`{}` has no `{}`: it is not a draft repository at that revision",
+                revision.rev,
+                manifest::FILE
+            )));
+        }
+    };
+    let text = decode(bytes, manifest::FILE, &mut files, &mut diagnostics);
+    let manifest = manifest::parse(&text, &mut diagnostics);
+
+    let mut parsed = Vec::new();
+    for path in source.files()?.into_iter().filter(|p| is_clause_file(p)) {
+        let bytes = match source.read(&path) {
+            Ok(bytes) => bytes,
+            Err(ReadError::OutsideRoot) => {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "outside-root",
+                        &path,
+                        None,
+                        "symbolic link leads out of the draft repository".into(),
+                    )
+                    .with_hint("replace the link with the file itself"),
+                );
+                continue;
+            }
+            Err(ReadError::NotFound) => continue,
+            Err(ReadError::Failed(e)) => return Err(e),
+        };
+        let text = decode(bytes, &path, &mut files, &mut diagnostics);
+        parsed.push(parse_clause(&path, &text, &mut diagnostics));
+    }
+
+    let (agreement, unlisted) = assemble(manifest, parsed, &mut diagnostics);
+    Ok(Loaded {
+        agreement,
+        diagnostics,
+        files,
+        revision,
+        unlisted,
+    })
+}
+
+fn parse_clause(path: &str, text: &str, diagnostics: &mut Vec<Diagnostic>) -> Parsed {
+    let stem = path
+        .rsplit('/')
+        .next()
+        .unwrap_or(path)
+        .trim_end_matches(".md")
+        .to_string();
+    let (front, body, body_offset) = match clause::split(text, path, diagnostics) {
+        Some(split) => (
+            Some(clause::parse(&split, path, diagnostics)),
+            split.body.to_string(),
+            split.body_offset,
+        ),
+        None => (None, String::new(), text.len()),
+    };
+    let (id, id_span) = match front.as_ref().and_then(|f| f.id.clone()) {
+        Some(At { value, span }) => {
+            if !manifest::valid_id(&value) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "invalid-id",
+                        path,
+                        Some(span.clone()),
+                        format!("`{value}` is not a valid id"),
+                    )
+                    .with_hint(manifest::id_hint(&value)),
+                );
+            }
+            (value, Some(span))
+        }
+        None => {
+            if !manifest::valid_id(&stem) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "invalid-id",
+                        path,
+                        None,
+                        format!("file name `{stem}` is not a valid clause id"),
+                    )
+                    .with_hint(format!(
+                        "{}, by renaming the file or with `id = \"...\"` in its front matter",
+                        manifest::id_hint(&stem)
+                    )),
+                );
+            }
+            (stem, None)
+        }
+    };
+    Parsed {
+        path: path.to_string(),
+        id,
+        id_span,
+        front,
+        body,
+        body_offset,
+    }
+}
+
+/// Places parsed clauses where the manifest lists them, reporting what does not fit.
+fn assemble(
+    manifest: Manifest,
+    parsed: Vec<Parsed>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (Agreement, Vec<String>) {
+    let mut by_id: BTreeMap<String, usize> = BTreeMap::new();
+    let mut by_path: BTreeMap<String, usize> = BTreeMap::new();
+    // When two files claim one id, the file named after it keeps it and the other, which
+    // took the id with an `id` key, is the one reported.
+    let mut order: Vec<usize> = (0..parsed.len()).collect();
+    order.sort_by_key(|&i| (parsed[i].id_span.is_some(), parsed[i].path.clone()));
+    let mut duplicates = BTreeSet::new();
+    for i in order {
+        let p = &parsed[i];
+        by_path.insert(p.path.clone(), i);
+        if let Some(&first) = by_id.get(&p.id) {
+            duplicates.insert(i);
+            diagnostics.push(
+                Diagnostic::error(
+                    "duplicate-id",
+                    &p.path,
+                    p.id_span.clone(),
+                    format!(
+                        "clause id `{}` is already the id of `{}`",
+                        p.id, parsed[first].path
+                    ),
+                )
+                .with_hint(
+                    "ids must be unique in the package: rename one file or give it another `id`",
+                ),
+            );
+        } else {
+            by_id.insert(p.id.clone(), i);
+        }
+    }
+    check_container_ids(&manifest, &by_id, diagnostics);
+
+    let ctx = Context {
+        manifest: &manifest,
+        parsed: &parsed,
+        by_id: &by_id,
+        by_path: &by_path,
+    };
+    let mut used: BTreeMap<usize, String> = BTreeMap::new();
+    let mut documents = Vec::new();
+    for doc in &manifest.documents {
+        let clauses = ctx.resolve(&doc.clauses, &doc.id.value, None, &mut used, diagnostics);
+        let mut annexes = Vec::new();
+        for annex in &doc.annexes {
+            let level = annex.level.unwrap_or(manifest.scheme.default);
+            let clauses = ctx.resolve(
+                &annex.clauses,
+                &annex.id.value,
+                Some(level),
+                &mut used,
+                diagnostics,
+            );
+            annexes.push(Annex {
+                id: annex.id.value.clone(),
+                title: annex.title.clone(),
+                level,
+                clauses,
+            });
+        }
+        documents.push(Document {
+            id: doc.id.value.clone(),
+            title: doc.title.clone(),
+            numbering: doc.numbering.clone(),
+            clauses,
+            annexes,
+        });
+    }
+    let unlisted: Vec<String> = parsed
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !used.contains_key(i) && !duplicates.contains(i))
+        .map(|(_, p)| p.path.clone())
+        .collect();
+    for path in &unlisted {
+        diagnostics.push(
+            Diagnostic::warning(
+                "unlisted-clause",
+                path,
+                None,
+                "clause file is not listed in any document".into(),
+            )
+            .with_hint("add its id to a document's or annex's `clauses` in entente.toml, or delete the file"),
+        );
+    }
+    let agreement = Agreement {
+        title: manifest.title.clone(),
+        date: manifest.date.clone(),
+        parties: manifest.parties.clone(),
+        scheme: manifest.scheme.clone(),
+        editions: manifest.editions.clone(),
+        documents,
+    };
+    (agreement, unlisted)
+}
+
+/// Documents, annexes and clauses share one namespace, since `#id` may name any of them.
+fn check_container_ids(
+    manifest: &Manifest,
+    clauses: &BTreeMap<String, usize>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut seen = BTreeSet::new();
+    let ids = manifest
+        .documents
+        .iter()
+        .flat_map(|d| std::iter::once(&d.id).chain(d.annexes.iter().map(|a| &a.id)));
+    for id in ids {
+        if id.value.is_empty() {
+            continue;
+        }
+        if !seen.insert(id.value.clone()) || clauses.contains_key(&id.value) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "duplicate-id",
+                    manifest::FILE,
+                    Some(id.span.clone()),
+                    format!("id `{}` is used twice in the package", id.value),
+                )
+                .with_hint(
+                    "documents, annexes and clauses share one set of ids, since `#id` links may name any of them",
+                ),
+            );
+        }
+    }
+}
+
+struct Context<'a> {
+    manifest: &'a Manifest,
+    parsed: &'a [Parsed],
+    by_id: &'a BTreeMap<String, usize>,
+    by_path: &'a BTreeMap<String, usize>,
+}
+
+impl Context<'_> {
+    fn resolve(
+        &self,
+        entries: &[At<String>],
+        container: &str,
+        annex_level: Option<Level>,
+        used: &mut BTreeMap<usize, String>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Vec<Clause> {
+        let mut out = Vec::new();
+        for entry in entries {
+            let Some(index) = self.find(entry, container, diagnostics) else {
+                continue;
+            };
+            if let Some(first) = used.get(&index) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "listed-twice",
+                        manifest::FILE,
+                        Some(entry.span.clone()),
+                        format!(
+                            "clause `{}` is listed twice (first in `{first}`)",
+                            self.parsed[index].id
+                        ),
+                    )
+                    .with_hint("a clause belongs to one place: remove one of the entries"),
+                );
+                continue;
+            }
+            used.insert(index, container.to_string());
+            let clause = self.build(&self.parsed[index], annex_level, diagnostics);
+            out.push(clause);
+        }
+        out
+    }
+
+    fn find(
+        &self,
+        entry: &At<String>,
+        container: &str,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Option<usize> {
+        let name = &entry.value;
+        let is_path = name.contains('/') || name.contains('\\') || name.ends_with(".md");
+        if is_path {
+            if !crate::source::is_contained(name) {
+                diagnostics.push(
+                    Diagnostic::error("path-escapes", manifest::FILE, Some(entry.span.clone()), format!("`{name}` leads out of the draft repository"))
+                        .with_hint("clause files must live inside the folder holding entente.toml; list them by id or by a relative path without `..`"),
+                );
+                return None;
+            }
+            let found = self.by_path.get(name.trim_start_matches("./")).copied();
+            if found.is_none() {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "missing-clause",
+                        manifest::FILE,
+                        Some(entry.span.clone()),
+                        format!("clause file `{name}` listed in `{container}` does not exist"),
+                    )
+                    .with_hint_opt(did_you_mean(name, self.by_path.keys().map(String::as_str))),
+                );
+            }
+            return found;
+        }
+        let found = self.by_id.get(name).copied();
+        if found.is_none() {
+            let hint =
+                did_you_mean(name, self.by_id.keys().map(String::as_str)).unwrap_or_else(|| {
+                    format!(
+                        "create it with `entente new {name} --document {}`",
+                        self.document_of(container)
+                    )
+                });
+            diagnostics.push(
+                Diagnostic::error(
+                    "missing-clause",
+                    manifest::FILE,
+                    Some(entry.span.clone()),
+                    format!("clause `{name}` listed in `{container}` does not exist"),
+                )
+                .with_hint(hint),
+            );
+        }
+        found
+    }
+
+    fn document_of(&self, container: &str) -> String {
+        for doc in &self.manifest.documents {
+            if doc.id.value == container {
+                return doc.id.value.clone();
+            }
+            if doc.annexes.iter().any(|a| a.id.value == container) {
+                return format!("{} --annex {container}", doc.id.value);
+            }
+        }
+        container.to_string()
+    }
+
+    fn build(
+        &self,
+        p: &Parsed,
+        annex_level: Option<Level>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Clause {
+        let scheme = &self.manifest.scheme;
+        let inherited = annex_level.unwrap_or(scheme.default);
+        let mut clause = Clause {
+            id: p.id.clone(),
+            path: p.path.clone(),
+            title: None,
+            label: None,
+            status: Status::Draft,
+            // Unreadable metadata: treat as the most restricted, never as public.
+            level: scheme.top(),
+            positions: BTreeMap::new(),
+            notes: Vec::new(),
+            tags: Vec::new(),
+            body: p.body.clone(),
+            body_offset: p.body_offset,
+            id_span: p.id_span.clone(),
+        };
+        let Some(front) = &p.front else { return clause };
+        let error = |diagnostics: &mut Vec<Diagnostic>,
+                     code,
+                     span: &std::ops::Range<usize>,
+                     message: String,
+                     hint: String| {
+            diagnostics.push(
+                Diagnostic::error(code, &p.path, Some(span.clone()), message).with_hint(hint),
+            );
+        };
+        clause.title = front.title.as_ref().map(|t| t.value.clone());
+        clause.label = front.label.as_ref().map(|l| l.value.clone());
+        clause.level = match &front.classification {
+            None => inherited,
+            Some(c) => match scheme.level(&c.value) {
+                Some(level) => level,
+                None => {
+                    // SPEC §1.2: a misspelt classification is an error, never the lowest level.
+                    error(
+                        diagnostics,
+                        "unknown-level",
+                        &c.span,
+                        format!("unknown classification level `{}`", c.value),
+                        manifest::level_hint(&c.value, scheme),
+                    );
+                    scheme.top()
+                }
+            },
+        };
+        if let Some(s) = &front.status {
+            match Status::parse(&s.value) {
+                Some(status) => clause.status = status,
+                None => {
+                    let names = Status::ALL.map(Status::as_str);
+                    let hint = did_you_mean(&s.value, names).unwrap_or_else(|| {
+                        format!("the statuses are {}", crate::toml_read::list(&names))
+                    });
+                    error(
+                        diagnostics,
+                        "unknown-status",
+                        &s.span,
+                        format!("unknown status `{}`", s.value),
+                        hint,
+                    );
+                }
+            }
+        }
+        let parties: Vec<&str> = self
+            .manifest
+            .parties
+            .iter()
+            .map(|p| p.id.as_str())
+            .collect();
+        for (party, position) in &front.positions {
+            if !parties.contains(&party.value.as_str()) {
+                let hint =
+                    did_you_mean(&party.value, parties.iter().copied()).unwrap_or_else(|| {
+                        format!("the parties are {}", crate::toml_read::list(&parties))
+                    });
+                error(
+                    diagnostics,
+                    "unknown-party",
+                    &party.span,
+                    format!("unknown party `{}`", party.value),
+                    hint,
+                );
+                continue;
+            }
+            match Position::parse(&position.value) {
+                Some(pos) => {
+                    clause.positions.insert(party.value.clone(), pos);
+                }
+                None => {
+                    let names = Position::ALL.map(Position::as_str);
+                    let hint = did_you_mean(&position.value, names).unwrap_or_else(|| {
+                        format!("a position is {}", crate::toml_read::list(&names))
+                    });
+                    error(
+                        diagnostics,
+                        "unknown-position",
+                        &position.span,
+                        format!("unknown position `{}`", position.value),
+                        hint,
+                    );
+                }
+            }
+        }
+        clause.notes = front.notes.iter().map(|n| n.value.clone()).collect();
+        clause.tags = front.tags.iter().map(|t| t.value.clone()).collect();
+        clause
+    }
+}

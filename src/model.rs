@@ -1,0 +1,261 @@
+//! The resolved agreement: plain data, in manifest order, with every default applied.
+//!
+//! This is what the loader produces and every later stage (check, numbering, editions,
+//! render, diff, status) reads. It knows nothing of TOML, files on disk, or git.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use serde::Serialize;
+
+/// A whole draft: the agreement, its scheme and editions, and its documents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Agreement {
+    /// The agreement's title.
+    pub title: String,
+    /// Its date, as written in the manifest.
+    pub date: Option<String>,
+    /// The parties, in manifest order.
+    pub parties: Vec<Party>,
+    /// The classification scheme.
+    pub scheme: Scheme,
+    /// The editions, in manifest order (or the default pair).
+    pub editions: Vec<Edition>,
+    /// The documents, in manifest order.
+    pub documents: Vec<Document>,
+}
+
+/// A party to the agreement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Party {
+    /// Its id, as used in `positions`.
+    pub id: String,
+    /// Its display name (the id when the manifest gives none).
+    pub name: String,
+}
+
+/// An index into [`Scheme::levels`]: higher is more restricted.
+pub type Level = usize;
+
+/// Classification levels, lowest first, with their portion marks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scheme {
+    /// Level names, lowest first.
+    pub levels: Vec<String>,
+    /// Portion marks, one per level.
+    pub marks: Vec<String>,
+    /// The level of a clause that names none and belongs to no annex with one.
+    pub default: Level,
+}
+
+impl Default for Scheme {
+    fn default() -> Self {
+        Scheme {
+            levels: ["UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET"]
+                .map(String::from)
+                .into(),
+            marks: ["U", "C", "S", "TS"].map(String::from).into(),
+            default: 0,
+        }
+    }
+}
+
+impl Scheme {
+    /// The level named `name`, if the scheme has it (exact spelling).
+    pub fn level(&self, name: &str) -> Option<Level> {
+        self.levels.iter().position(|l| l == name)
+    }
+
+    /// The name of a level.
+    pub fn name(&self, level: Level) -> &str {
+        self.levels.get(level).map(String::as_str).unwrap_or("")
+    }
+
+    /// The portion mark of a level.
+    pub fn mark(&self, level: Level) -> &str {
+        self.marks.get(level).map(String::as_str).unwrap_or("")
+    }
+
+    /// The highest level.
+    pub fn top(&self) -> Level {
+        self.levels.len().saturating_sub(1)
+    }
+}
+
+/// One edition: the clauses at or below `max` (SPEC §3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edition {
+    /// Its name, also its folder under `publish --out`.
+    pub name: String,
+    /// The highest level it includes.
+    pub max: Level,
+    /// Whether status, positions and notes are shown.
+    pub annotations: bool,
+    /// Whether placeholders say at which level a part is withheld.
+    pub name_withheld_level: bool,
+}
+
+/// A document of the agreement, with its clauses and annexes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// Its id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// The numbering pattern, such as `Point {n}`.
+    pub numbering: String,
+    /// Its clauses, in manifest order.
+    pub clauses: Vec<Clause>,
+    /// Its annexes, in manifest order.
+    pub annexes: Vec<Annex>,
+}
+
+/// An annex of a document, labelled Annex A, B, ... in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Annex {
+    /// Its id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Its level: the highest of its own and its clauses'.
+    pub level: Level,
+    /// Its clauses, in manifest order.
+    pub clauses: Vec<Clause>,
+}
+
+/// Where a negotiation stands on a clause (SPEC §1.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Being written.
+    Draft,
+    /// Put to the other parties.
+    Proposed,
+    /// Text in dispute.
+    Bracketed,
+    /// Agreed by the negotiators, subject to their governments.
+    AgreedAdReferendum,
+    /// Initialled by the negotiators.
+    Initialled,
+    /// Agreed.
+    Agreed,
+    /// Dropped: kept for history, neither rendered nor numbered.
+    Withdrawn,
+}
+
+impl Status {
+    /// Every status, in the order of the negotiation.
+    pub const ALL: [Status; 7] = [
+        Status::Draft,
+        Status::Proposed,
+        Status::Bracketed,
+        Status::AgreedAdReferendum,
+        Status::Initialled,
+        Status::Agreed,
+        Status::Withdrawn,
+    ];
+
+    /// Its spelling in front matter.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Proposed => "proposed",
+            Status::Bracketed => "bracketed",
+            Status::AgreedAdReferendum => "agreed-ad-referendum",
+            Status::Initialled => "initialled",
+            Status::Agreed => "agreed",
+            Status::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// Parses a front-matter spelling.
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+/// A party's position on a clause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Position {
+    /// The party agrees.
+    Agrees,
+    /// The party objects.
+    Objects,
+    /// The party reserves its position.
+    Reserves,
+    /// The party has not answered.
+    Pending,
+}
+
+impl Position {
+    /// Every position.
+    pub const ALL: [Position; 4] = [
+        Position::Agrees,
+        Position::Objects,
+        Position::Reserves,
+        Position::Pending,
+    ];
+
+    /// Its spelling in front matter.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Position::Agrees => "agrees",
+            Position::Objects => "objects",
+            Position::Reserves => "reserves",
+            Position::Pending => "pending",
+        }
+    }
+
+    /// Parses a front-matter spelling.
+    pub fn parse(s: &str) -> Option<Position> {
+        Position::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// One clause: its metadata and its Markdown body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clause {
+    /// Its stable id.
+    pub id: String,
+    /// Its file, relative to the draft root.
+    pub path: String,
+    /// Its heading.
+    pub title: Option<String>,
+    /// A fixed designation replacing the automatic number.
+    pub label: Option<String>,
+    /// Its negotiation status.
+    pub status: Status,
+    /// Its classification level.
+    pub level: Level,
+    /// Party id → position, sorted by party id.
+    pub positions: BTreeMap<String, Position>,
+    /// Drafters' notes.
+    pub notes: Vec<String>,
+    /// Free tags.
+    pub tags: Vec<String>,
+    /// The Markdown body.
+    pub body: String,
+    /// Where the body starts in the file, so body spans can point into the file.
+    pub body_offset: usize,
+    /// Where the `id` or file stem could be pointed at (for id diagnostics).
+    pub id_span: Option<Range<usize>>,
+}
+
+impl Agreement {
+    /// Every clause of every document and annex, in manifest order, with where it sits.
+    pub fn clauses(&self) -> impl Iterator<Item = (&Document, Option<&Annex>, &Clause)> {
+        self.documents.iter().flat_map(|doc| {
+            doc.clauses.iter().map(move |c| (doc, None, c)).chain(
+                doc.annexes
+                    .iter()
+                    .flat_map(move |a| a.clauses.iter().map(move |c| (doc, Some(a), c))),
+            )
+        })
+    }
+
+    /// The edition named `name`.
+    pub fn edition(&self, name: &str) -> Option<&Edition> {
+        self.editions.iter().find(|e| e.name == name)
+    }
+}

@@ -1,0 +1,218 @@
+//! Drafts read from a git revision through git2, without touching the worktree or index.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use git2::{ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
+
+use super::{ReadError, Revision, Source};
+use crate::error::Error;
+
+/// The draft as it was at one commit.
+pub(super) struct GitSource {
+    repo: Repository,
+    blobs: BTreeMap<String, Oid>,
+    revision: Revision,
+}
+
+/// One commit of a draft's history, for `log` and progress reports.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Commit {
+    /// Full commit id.
+    pub id: String,
+    /// Commit date in its own time zone.
+    pub date: String,
+    /// Author name.
+    pub author: String,
+    /// First line of the message.
+    pub summary: String,
+}
+
+/// The repository holding `root`, and `root`'s path inside its working tree
+/// (`""` when the draft is at the top, `drafts/x/` style with `/` otherwise).
+pub fn repository_prefix(root: &Path) -> Result<(Repository, String), git2::Error> {
+    let repo = Repository::discover(root)?;
+    let prefix = match repo.workdir() {
+        Some(workdir) => {
+            let workdir = workdir
+                .canonicalize()
+                .unwrap_or_else(|_| workdir.to_path_buf());
+            let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+            let rel: PathBuf = root
+                .strip_prefix(&workdir)
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            rel.components()
+                .filter_map(|c| c.as_os_str().to_str())
+                .collect::<Vec<_>>()
+                .join("/")
+        }
+        None => String::new(),
+    };
+    Ok((repo, prefix))
+}
+
+fn unknown(rev: &str, reason: String) -> Error {
+    Error::UnknownRevision {
+        rev: rev.to_string(),
+        reason,
+    }
+}
+
+impl GitSource {
+    /// Resolves `rev` in the repository holding `root` and indexes the draft's files there.
+    pub(super) fn open(root: &Path, rev: &str) -> Result<GitSource, Error> {
+        let (repo, prefix) = repository_prefix(root).map_err(|_| {
+            unknown(
+                rev,
+                format!(
+                    "it is not a folder, and `{}` is not in a git repository where it could be a revision",
+                    root.display()
+                ),
+            )
+        })?;
+        let commit = repo
+            .revparse_single(rev)
+            .and_then(|object| object.peel_to_commit())
+            .map_err(|e| {
+                let mut reason = format!(
+                    "git cannot resolve it ({})",
+                    e.message().trim_end_matches('.')
+                );
+                if repo.is_shallow() {
+                    reason.push_str(
+                        "; this clone is shallow: fetch the history with `git fetch --unshallow`",
+                    );
+                } else {
+                    reason.push_str(
+                        "; `git tag` and `git log --oneline` list the revisions there are",
+                    );
+                }
+                unknown(rev, reason)
+            })?;
+        let mut tree = commit.tree()?;
+        if !prefix.is_empty() {
+            let entry = tree.get_path(Path::new(&prefix)).map_err(|_| {
+                unknown(
+                    rev,
+                    format!(
+                        "commit {} has no folder `{prefix}`: the draft did not exist yet",
+                        short(commit.id())
+                    ),
+                )
+            })?;
+            tree = entry
+                .to_object(&repo)?
+                .peel_to_tree()
+                .map_err(|_| unknown(rev, format!("`{prefix}` is not a folder at that commit")))?;
+        }
+        let mut blobs = BTreeMap::new();
+        tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
+            let Ok(name) = entry.name() else {
+                return TreeWalkResult::Skip;
+            };
+            if name.starts_with('.') {
+                return TreeWalkResult::Skip;
+            }
+            if entry.kind() == Some(ObjectType::Blob) {
+                blobs.insert(format!("{dir}{name}"), entry.id());
+            }
+            TreeWalkResult::Ok
+        })?;
+        let revision = Revision {
+            rev: rev.to_string(),
+            commit: Some(commit.id().to_string()),
+            date: Some(super::time::format(commit.time())),
+            dirty: false,
+        };
+        drop(tree);
+        drop(commit);
+        Ok(GitSource {
+            repo,
+            blobs,
+            revision,
+        })
+    }
+}
+
+fn short(id: Oid) -> String {
+    id.to_string().chars().take(7).collect()
+}
+
+impl Source for GitSource {
+    fn files(&self) -> Result<Vec<String>, Error> {
+        Ok(self.blobs.keys().cloned().collect())
+    }
+
+    fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
+        let oid = self.blobs.get(path).ok_or(ReadError::NotFound)?;
+        let blob = self
+            .repo
+            .find_blob(*oid)
+            .map_err(|e| ReadError::Failed(Error::from(e)))?;
+        Ok(blob.content().to_vec())
+    }
+
+    fn revision(&self) -> &Revision {
+        &self.revision
+    }
+}
+
+/// The worktree's commit, its date, and whether the draft has uncommitted changes.
+pub(super) fn worktree_state(
+    repo: &Repository,
+    root: &Path,
+) -> (Option<String>, Option<String>, bool) {
+    let head = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+    let commit = head.as_ref().map(|c| c.id().to_string());
+    let date = head.as_ref().map(|c| super::time::format(c.time()));
+    let prefix = repository_prefix(root).map(|(_, p)| p).unwrap_or_default();
+    let mut options = git2::StatusOptions::new();
+    options
+        .include_untracked(true)
+        .recurse_untracked_dirs(true)
+        .include_ignored(false);
+    if !prefix.is_empty() {
+        options.pathspec(&prefix);
+    }
+    let dirty = match repo.statuses(Some(&mut options)) {
+        Ok(statuses) => !statuses.is_empty() || head.is_none(),
+        Err(_) => true,
+    };
+    (commit, date, dirty)
+}
+
+/// The commits reachable from `rev` that touch the draft at `root`, oldest first.
+pub fn history(root: &Path, rev: &str) -> Result<Vec<Commit>, Error> {
+    let (repo, prefix) = repository_prefix(root)?;
+    let start = repo
+        .revparse_single(rev)
+        .and_then(|o| o.peel_to_commit())
+        .map_err(|e| unknown(rev, format!("git cannot resolve it ({})", e.message())))?;
+    let mut walk = repo.revwalk()?;
+    walk.push(start.id())?;
+    walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME | git2::Sort::REVERSE)?;
+    let mut out = Vec::new();
+    let tree_id = |c: &git2::Commit| -> Option<Oid> {
+        let tree = c.tree().ok()?;
+        if prefix.is_empty() {
+            Some(tree.id())
+        } else {
+            tree.get_path(Path::new(&prefix)).ok().map(|e| e.id())
+        }
+    };
+    for id in walk {
+        let commit = repo.find_commit(id?)?;
+        let mine = tree_id(&commit);
+        let parent = commit.parents().next().and_then(|p| tree_id(&p));
+        if mine.is_some() && mine != parent {
+            out.push(Commit {
+                id: commit.id().to_string(),
+                date: super::time::format(commit.time()),
+                author: commit.author().name().unwrap_or("").to_string(),
+                summary: commit.summary().ok().flatten().unwrap_or("").to_string(),
+            });
+        }
+    }
+    Ok(out)
+}

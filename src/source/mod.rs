@@ -1,0 +1,98 @@
+//! Where a draft comes from: the working tree, another folder, or a git revision.
+//!
+//! The loader sees only the [`Source`] trait, so the same code checks, renders and
+//! diffs a draft whether its files are on disk or in a commit (as typst's `World` hides
+//! where files come from). Nothing outside this module touches the file system or git
+//! to read a draft.
+
+mod fs;
+mod git;
+mod time;
+
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+
+pub use git::{Commit, history, repository_prefix};
+
+/// The word that names the files on disk as a REV (SPEC §2).
+pub const WORKTREE: &str = "WORKTREE";
+
+/// Which version of the draft a source holds, as shown in version stamps and JSON.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Revision {
+    /// The REV as the user wrote it (`WORKTREE`, `v2`, a folder path).
+    pub rev: String,
+    /// The full commit id, for git revisions and for a clean worktree at a commit.
+    pub commit: Option<String>,
+    /// The commit's date in its own time zone, `YYYY-MM-DD HH:MM:SS +ZZZZ`.
+    pub date: Option<String>,
+    /// The worktree has changes under the draft that are not committed.
+    pub dirty: bool,
+}
+
+/// Why a file could not be read from a source.
+#[derive(Debug)]
+pub enum ReadError {
+    /// No such file at this revision.
+    NotFound,
+    /// The path, or a symbolic link on it, leads out of the draft repository.
+    OutsideRoot,
+    /// The file exists but could not be read.
+    Failed(Error),
+}
+
+/// Read-only access to the files of one version of a draft.
+pub trait Source {
+    /// Every file under the draft root (hidden entries excluded), as sorted relative
+    /// paths with `/` separators.
+    fn files(&self) -> Result<Vec<String>, Error>;
+    /// The bytes of one file, by relative path.
+    fn read(&self, path: &str) -> Result<Vec<u8>, ReadError>;
+    /// Which version this is.
+    fn revision(&self) -> &Revision;
+}
+
+/// Finds the draft root: `start` or its first parent holding `entente.toml`.
+pub fn find_root(start: &Path) -> Result<PathBuf, Error> {
+    let start = start
+        .canonicalize()
+        .map_err(|e| Error::io("open", start, e))?;
+    start
+        .ancestors()
+        .find(|dir| dir.join("entente.toml").is_file())
+        .map(Path::to_path_buf)
+        .ok_or(Error::NotADraft(start))
+}
+
+/// Opens a REV (SPEC §2): `WORKTREE`, a folder holding a draft, or a git revision of
+/// the repository that holds `root`. Folders win over revisions of the same name, since
+/// whether `v2` is a folder depends on the file system, not on its spelling.
+pub fn open(rev: &str, root: &Path, cwd: &Path) -> Result<Box<dyn Source>, Error> {
+    if rev == WORKTREE {
+        return Ok(Box::new(fs::FsSource::worktree(root)?));
+    }
+    let as_path = cwd.join(rev);
+    if as_path.is_dir() {
+        if !as_path.join("entente.toml").is_file() {
+            return Err(Error::UnknownRevision {
+                rev: rev.to_string(),
+                reason: format!(
+                    "`{}` is a folder but holds no `entente.toml`; a folder REV must be a draft repository's root",
+                    as_path.display()
+                ),
+            });
+        }
+        return Ok(Box::new(fs::FsSource::folder(&as_path, rev)?));
+    }
+    Ok(Box::new(git::GitSource::open(root, rev)?))
+}
+
+/// Whether a relative path stays inside the root: no `..`, no absolute path, no drive.
+pub fn is_contained(path: &str) -> bool {
+    !path.is_empty()
+        && !path.starts_with('/')
+        && !path.starts_with('\\')
+        && !path.contains(':')
+        && path.split(['/', '\\']).all(|part| part != "..")
+}

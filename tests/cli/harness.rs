@@ -1,0 +1,155 @@
+//! The test harness: draft repositories in temporary folders, git histories built with
+//! git2 at fixed times, and the real `entente` binary run on them.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// A draft repository in a temporary folder.
+pub struct Draft {
+    _dir: tempfile::TempDir,
+    /// The draft's root folder.
+    pub root: PathBuf,
+    time: i64,
+}
+
+/// What a run of the binary printed, and how it ended.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Asserts the exit code, showing the output if it differs.
+    #[track_caller]
+    pub fn code(self, expected: i32) -> Run {
+        assert_eq!(
+            self.code, expected,
+            "unexpected exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// The repository's top folder.
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+impl Draft {
+    /// An empty folder.
+    pub fn empty() -> Draft {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        Draft {
+            _dir: dir,
+            root,
+            time: 1_766_397_600,
+        }
+    }
+
+    /// A copy of `tests/fixtures/<name>`.
+    pub fn fixture(name: &str) -> Draft {
+        let draft = Draft::empty();
+        copy_dir(&repo_root().join("tests/fixtures").join(name), &draft.root);
+        draft
+    }
+
+    /// A copy of `drafts/<name>`.
+    pub fn sample(name: &str) -> Draft {
+        let draft = Draft::empty();
+        copy_dir(&repo_root().join("drafts").join(name), &draft.root);
+        draft
+    }
+
+    /// Writes a file (creating folders).
+    pub fn file(self, path: &str, text: &str) -> Draft {
+        self.write(path, text);
+        self
+    }
+
+    /// Writes a file in place.
+    pub fn write(&self, path: &str, text: &str) {
+        let path = self.root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    /// Reads a file of the draft.
+    pub fn read(&self, path: &str) -> String {
+        std::fs::read_to_string(self.root.join(path)).unwrap()
+    }
+
+    /// Commits every file with a fixed author and a clock that advances one hour per
+    /// commit, so commit ids are stable; tags the commit when `tag` is given.
+    pub fn commit(&mut self, message: &str, tag: Option<&str>) -> String {
+        let repo = match git2::Repository::open(&self.root) {
+            Ok(repo) => repo,
+            Err(_) => git2::Repository::init(&self.root).unwrap(),
+        };
+        let mut index = repo.index().unwrap();
+        index
+            .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+            .unwrap();
+        index.update_all(["*"], None).unwrap();
+        index.write().unwrap();
+        let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+        self.time += 3600;
+        let sig = git2::Signature::new(
+            "Drafter",
+            "drafter@example.org",
+            &git2::Time::new(self.time, 60),
+        )
+        .unwrap();
+        let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+        let parents: Vec<&git2::Commit> = parent.iter().collect();
+        let id = repo
+            .commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+            .unwrap();
+        if let Some(tag) = tag {
+            repo.tag_lightweight(tag, &repo.find_object(id, None).unwrap(), false)
+                .unwrap();
+        }
+        id.to_string()
+    }
+
+    /// Runs `entente` with `args` in the draft's root.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_in(&self.root, args)
+    }
+
+    /// Runs `entente` with `args` in `dir`.
+    pub fn run_in(&self, dir: &Path, args: &[&str]) -> Run {
+        let output = Command::cargo_bin("entente")
+            .unwrap()
+            .current_dir(dir)
+            .env_remove("NO_COLOR")
+            .env("TZ", "UTC")
+            .args(args)
+            .output()
+            .unwrap();
+        let root = self.root.display().to_string();
+        let clean = |bytes: &[u8]| String::from_utf8_lossy(bytes).replace(&root, "[ROOT]");
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: clean(&output.stdout),
+            stderr: clean(&output.stderr),
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! entente's integration tests: one binary, one module per command, one harness.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
+
+mod check;
+mod drafts;
+mod harness;
+mod init;
+mod new;
