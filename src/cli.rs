@@ -50,6 +50,8 @@ pub enum Command {
     New(NewArgs),
     /// Validate a draft; report every problem with file, line and column.
     Check(CheckArgs),
+    /// Render consolidated drafts, one file per edition.
+    Render(RenderArgs),
 }
 
 /// `entente init`.
@@ -100,6 +102,44 @@ pub enum CheckFormat {
     Text,
     /// A JSON document on stdout.
     Json,
+}
+
+/// `entente render`.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// The version to render: a git revision, `WORKTREE`, or a draft folder.
+    #[arg(default_value = "WORKTREE")]
+    pub rev: String,
+    /// Only this edition (default: every edition of the manifest).
+    #[arg(long, short)]
+    pub edition: Option<String>,
+    /// The output format.
+    #[arg(long, short, value_enum, default_value_t = RenderFormat::Html)]
+    pub format: RenderFormat,
+    /// The output folder (default: `build/` in the draft), or `-` for stdout.
+    #[arg(long, short, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// Output of `render`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RenderFormat {
+    /// One self-contained HTML file per edition.
+    Html,
+    /// One CommonMark file per edition.
+    Md,
+    /// The edition's resolved model as JSON.
+    Json,
+}
+
+impl From<RenderFormat> for crate::render::Format {
+    fn from(f: RenderFormat) -> Self {
+        match f {
+            RenderFormat::Html => crate::render::Format::Html,
+            RenderFormat::Md => crate::render::Format::Markdown,
+            RenderFormat::Json => crate::render::Format::Json,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -103,6 +103,7 @@ pub fn roman(mut n: usize) -> String {
 pub struct Numbers {
     labels: BTreeMap<String, String>,
     documents: BTreeMap<String, String>,
+    annexes: BTreeMap<String, String>,
 }
 
 impl Numbers {
@@ -114,6 +115,11 @@ impl Numbers {
     /// The id of the document holding a clause or annex.
     pub fn document_of(&self, id: &str) -> Option<&str> {
         self.documents.get(id).map(String::as_str)
+    }
+
+    /// The id of the annex holding a clause, if it is in one.
+    pub fn annex_of(&self, id: &str) -> Option<&str> {
+        self.annexes.get(id).map(String::as_str)
     }
 }
 
@@ -153,6 +159,7 @@ pub fn assign(agreement: &Agreement) -> Numbers {
                 };
                 numbers.labels.insert(clause.id.clone(), label);
                 numbers.documents.insert(clause.id.clone(), doc.id.clone());
+                numbers.annexes.insert(clause.id.clone(), annex.id.clone());
             }
             numbers.labels.insert(annex.id.clone(), annex_label);
             numbers.documents.insert(annex.id.clone(), doc.id.clone());

@@ -4,10 +4,18 @@
 mod check;
 mod init;
 mod new;
+mod render;
 
 use std::process::ExitCode;
 
+use std::path::{Path, PathBuf};
+
 use crate::cli::Command;
+use crate::diagnostic::{self, Severity, Style};
+use crate::load::{self, Loaded};
+use crate::model::{Agreement, Edition};
+use crate::numbering::{self, Numbers};
+use crate::source::{self, Source};
 use crate::{Context, Error};
 
 /// Dispatches a subcommand.
@@ -16,5 +24,111 @@ pub(crate) fn run(command: &Command, ctx: &Context) -> Result<ExitCode, Error> {
         Command::Init(args) => init::run(args, ctx),
         Command::New(args) => new::run(args, ctx),
         Command::Check(args) => check::run(args, ctx),
+        Command::Render(args) => render::run(args, ctx),
     }
+}
+
+/// A draft that passed `check`, ready for the later stages.
+pub(crate) struct Valid {
+    /// Where the draft's source is.
+    pub(crate) source: Box<dyn Source>,
+    /// The loaded draft.
+    pub(crate) loaded: Loaded,
+    /// Its numbers.
+    pub(crate) numbers: Numbers,
+    /// The worktree's draft root (for default output folders).
+    pub(crate) root: PathBuf,
+}
+
+/// Opens and checks the draft at `rev`; prints its problems, and stops on any error:
+/// nothing is rendered, published or compared from a draft `check` rejects.
+pub(crate) fn open_valid(ctx: &Context, rev: &str) -> Result<Valid, Error> {
+    let root = ctx.root()?;
+    let source = source::open(rev, &root, &ctx.cwd)?;
+    let loaded = load::load(source.as_ref())?;
+    let diagnostics = crate::check::run(&loaded);
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let shown: Vec<_> = diagnostics
+        .into_iter()
+        .filter(|d| !ctx.quiet || d.severity == Severity::Error)
+        .collect();
+    if !shown.is_empty() {
+        eprint!(
+            "{}",
+            diagnostic::render(
+                &shown,
+                &loaded.files,
+                Style {
+                    color: ctx.color_err
+                }
+            )
+        );
+    }
+    if errors > 0 {
+        eprintln!(
+            "error: `{}` has errors; fix them first (`entente check` lists them)",
+            crate::term::escape(rev)
+        );
+        return Err(Error::InvalidDraft(errors));
+    }
+    let numbers = numbering::assign(&loaded.agreement);
+    Ok(Valid {
+        source,
+        loaded,
+        numbers,
+        root,
+    })
+}
+
+/// The edition named `name`, or an error listing the editions there are.
+pub(crate) fn edition<'a>(agreement: &'a Agreement, name: &str) -> Result<&'a Edition, Error> {
+    agreement.edition(name).ok_or_else(|| {
+        let names: Vec<&str> = agreement.editions.iter().map(|e| e.name.as_str()).collect();
+        let hint = diagnostic::did_you_mean(name, names.iter().copied())
+            .unwrap_or_else(|| format!("the editions are {}", crate::toml_read::list(&names)));
+        Error::Usage(format!("no edition `{name}` in this draft; {hint}"))
+    })
+}
+
+/// Refuses output folders that would write into `.git` or over the draft's own sources.
+pub(crate) fn refuse_unsafe_out(out: &Path, root: &Path) -> Result<(), Error> {
+    let resolved = resolve_existing(out);
+    if resolved.components().any(|c| c.as_os_str() == ".git") {
+        return Err(Error::Usage(format!(
+            "`--out {}` is inside a `.git` folder; entente never writes there",
+            out.display()
+        )));
+    }
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    if root.starts_with(&resolved) {
+        return Err(Error::Usage(format!(
+            "`--out {}` would hold the draft's own files; choose an empty or output-only folder such as `build/`",
+            out.display()
+        )));
+    }
+    Ok(())
+}
+
+/// The canonical form of the longest existing prefix of `path`, with the rest appended,
+/// so symbolic links on the way are resolved before deciding where a write lands.
+fn resolve_existing(path: &Path) -> PathBuf {
+    let mut existing = path.to_path_buf();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.file_name(), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name.to_os_string());
+                existing = parent.to_path_buf();
+            }
+            _ => break,
+        }
+    }
+    let mut resolved = existing.canonicalize().unwrap_or(existing);
+    for name in rest.iter().rev() {
+        resolved.push(name);
+    }
+    resolved
 }

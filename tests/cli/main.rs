@@ -12,3 +12,4 @@ mod drafts;
 mod harness;
 mod init;
 mod new;
+mod render;

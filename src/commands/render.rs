@@ -1,0 +1,63 @@
+//! `entente render [REV] [--edition E] [--format F] [--out DIR]`: the consolidated draft.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::cli::RenderArgs;
+use crate::edition;
+use crate::output::write_atomic;
+use crate::render::{Renderer, view_of};
+use crate::{Context, Error};
+
+/// Renders the chosen editions (all by default) in one format, to files or stdout.
+pub(crate) fn run(args: &RenderArgs, ctx: &Context) -> Result<ExitCode, Error> {
+    let draft = super::open_valid(ctx, &args.rev)?;
+    let agreement = &draft.loaded.agreement;
+    let editions: Vec<_> = match &args.edition {
+        Some(name) => vec![super::edition(agreement, name)?.clone()],
+        None => agreement.editions.clone(),
+    };
+    let to_stdout = args.out.as_deref() == Some(std::path::Path::new("-"));
+    if to_stdout && editions.len() > 1 {
+        return Err(Error::Usage(
+            "`--out -` prints one edition: choose it with `--edition`".into(),
+        ));
+    }
+    let format = args.format.into();
+    let renderer = Renderer::new(draft.source.as_ref())?;
+    let mut outputs = Vec::new();
+    for edition in &editions {
+        let projection = edition::project(agreement, &draft.numbers, edition);
+        let view = view_of(
+            &projection,
+            &draft.numbers,
+            &agreement.scheme,
+            &draft.loaded.revision,
+        );
+        let text = renderer.render(&view, format)?;
+        outputs.push((format!("{}.{}", edition.name, format.extension()), text));
+    }
+    if to_stdout {
+        for (_, text) in &outputs {
+            print!("{text}");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let out = match &args.out {
+        Some(dir) => ctx.cwd.join(dir),
+        None => draft.root.join("build"),
+    };
+    super::refuse_unsafe_out(&out, &draft.root)?;
+    for (name, text) in &outputs {
+        write_atomic(&out.join(name), text.as_bytes())?;
+    }
+    if !ctx.quiet {
+        let shown: PathBuf = out
+            .strip_prefix(&ctx.cwd)
+            .map(PathBuf::from)
+            .unwrap_or(out.clone());
+        let names: Vec<&str> = outputs.iter().map(|(n, _)| n.as_str()).collect();
+        eprintln!("rendered {} into `{}`", names.join(", "), shown.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,130 @@
+//! The Handlebars templates: built-ins embedded in the binary, overridden file by file by
+//! the draft's own `templates/` folder (as mdBook themes are).
+//!
+//! Templates live in one folder per format (`html/`, `md/`). In each, `agreement.hbs` is
+//! the page and every other `.hbs` file is a partial named by its stem (`{{> clause}}`);
+//! `style.css` is the partial `style`. A draft may add partials of its own.
+
+use handlebars::Handlebars;
+
+use super::view::View;
+use crate::error::Error;
+use crate::source::Source;
+
+/// The built-in templates: (path under `templates/`, text).
+pub const BUILT_IN: [(&str, &str); 6] = [
+    (
+        "html/agreement.hbs",
+        include_str!("../../templates/html/agreement.hbs"),
+    ),
+    (
+        "html/clause.hbs",
+        include_str!("../../templates/html/clause.hbs"),
+    ),
+    (
+        "html/style.css",
+        include_str!("../../templates/html/style.css"),
+    ),
+    (
+        "md/agreement.hbs",
+        include_str!("../../templates/md/agreement.hbs"),
+    ),
+    (
+        "md/clause.hbs",
+        include_str!("../../templates/md/clause.hbs"),
+    ),
+    ("md/annex.hbs", include_str!("../../templates/md/annex.hbs")),
+];
+
+/// A template format: which folder, and how `{{x}}` is escaped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// HTML-escaped.
+    Html,
+    /// Not escaped: Markdown output, whose text is already Markdown.
+    Markdown,
+}
+
+impl Kind {
+    fn folder(self) -> &'static str {
+        match self {
+            Kind::Html => "html",
+            Kind::Markdown => "md",
+        }
+    }
+}
+
+/// The templates of one format, ready to render.
+pub struct Templates {
+    registry: Handlebars<'static>,
+    kind: Kind,
+}
+
+fn template_error(name: &str, e: impl std::fmt::Display) -> Error {
+    Error::Template {
+        name: name.to_string(),
+        message: e.to_string(),
+    }
+}
+
+impl Templates {
+    /// The built-ins of `kind`, with the draft's overrides and extra partials from `source`.
+    pub fn load(kind: Kind, source: &dyn Source) -> Result<Templates, Error> {
+        let folder = kind.folder();
+        let mut files: Vec<(String, String)> = BUILT_IN
+            .iter()
+            .filter(|(path, _)| path.starts_with(&format!("{folder}/")))
+            .map(|(path, text)| (path.to_string(), text.to_string()))
+            .collect();
+        let prefix = format!("templates/{folder}/");
+        for path in source.files()? {
+            let Some(name) = path.strip_prefix(&prefix) else {
+                continue;
+            };
+            // Only files directly in the folder, named like templates: nothing else is read.
+            if name.contains('/') || !(name.ends_with(".hbs") || name == "style.css") {
+                continue;
+            }
+            let bytes = source
+                .read(&path)
+                .map_err(|_| template_error(&path, "cannot be read (a link out of the draft?)"))?;
+            let text =
+                String::from_utf8(bytes).map_err(|_| template_error(&path, "is not UTF-8"))?;
+            let key = format!("{folder}/{name}");
+            files.retain(|(p, _)| *p != key);
+            files.push((key, text));
+        }
+        let mut registry = Handlebars::new();
+        if kind == Kind::Markdown {
+            registry.register_escape_fn(handlebars::no_escape);
+        }
+        registry.set_prevent_indent(true);
+        for (path, text) in &files {
+            let stem = path
+                .rsplit('/')
+                .next()
+                .unwrap_or(path)
+                .trim_end_matches(".hbs")
+                .trim_end_matches(".css");
+            let shown = format!("templates/{path}");
+            if stem == "agreement" {
+                registry
+                    .register_template_string("agreement", text)
+                    .map_err(|e| template_error(&shown, e))?;
+            } else {
+                registry
+                    .register_partial(stem, text.as_str())
+                    .map_err(|e| template_error(&shown, e))?;
+            }
+        }
+        Ok(Templates { registry, kind })
+    }
+
+    /// Renders the page for a view.
+    pub fn render(&self, view: &View) -> Result<String, Error> {
+        let name = format!("templates/{}/agreement.hbs", self.kind.folder());
+        self.registry
+            .render("agreement", view)
+            .map_err(|e| template_error(&name, e))
+    }
+}

@@ -1,0 +1,391 @@
+//! The view templates receive (documented in `templates/README.md`): plain serializable
+//! data built from an edition's projection, never the internal model.
+//!
+//! Fields that only an annotated edition may show (status, positions, notes, tags) are
+//! `None` otherwise and then absent from the data, so a template cannot print them.
+
+use serde::Serialize;
+
+use crate::edition::{AnnexPart, Part, Placeholder, Projection};
+use crate::markdown::{self, Target};
+use crate::model::Scheme;
+use crate::numbering::Numbers;
+use crate::source::Revision;
+
+/// Everything a template may print.
+#[derive(Debug, Clone, Serialize)]
+pub struct View {
+    /// The agreement.
+    pub agreement: AgreementView,
+    /// The edition.
+    pub edition: EditionView,
+    /// Which version was rendered.
+    pub version: VersionView,
+    /// The documents, in order.
+    pub documents: Vec<DocumentView>,
+    /// `entente <version>`.
+    pub generator: String,
+}
+
+/// The agreement's title, date and parties.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgreementView {
+    /// Title.
+    pub title: String,
+    /// Date, as written in the manifest.
+    pub date: Option<String>,
+    /// Parties with their names.
+    pub parties: Vec<PartyView>,
+}
+
+/// A party.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartyView {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+}
+
+/// The edition being rendered.
+#[derive(Debug, Clone, Serialize)]
+pub struct EditionView {
+    /// Its name.
+    pub name: String,
+    /// Whether status, positions and notes are shown.
+    pub annotations: bool,
+    /// The banner (the highest level included), when the edition is marked.
+    pub banner: Option<String>,
+}
+
+/// Which version of the draft this is.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionView {
+    /// The REV as given.
+    pub rev: String,
+    /// Full commit id, if any.
+    pub commit: Option<String>,
+    /// Commit date, if any.
+    pub date: Option<String>,
+    /// Uncommitted changes were rendered.
+    pub dirty: bool,
+    /// One line saying all of the above, for a title block.
+    pub stamp: String,
+}
+
+/// A document.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentView {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Anchor.
+    pub anchor: String,
+    /// Clauses and placeholders.
+    pub clauses: Vec<ClauseView>,
+    /// Annexes and placeholders.
+    pub annexes: Vec<AnnexView>,
+}
+
+/// An annex, or a withheld annex's placeholder (`withheld` true, only label, anchor and notice).
+#[derive(Debug, Clone, Serialize)]
+pub struct AnnexView {
+    /// Whether this is a placeholder.
+    pub withheld: bool,
+    /// "Annex B".
+    pub label: String,
+    /// Anchor, from the label.
+    pub anchor: String,
+    /// Placeholder notice.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice: Option<String>,
+    /// Title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Portion mark such as `(S)`, in marked editions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mark: Option<String>,
+    /// Clauses and placeholders.
+    pub clauses: Vec<ClauseView>,
+}
+
+/// A clause, or a withheld clause's placeholder (`withheld` true, only label, anchor and notice).
+#[derive(Debug, Clone, Serialize)]
+pub struct ClauseView {
+    /// Whether this is a placeholder.
+    pub withheld: bool,
+    /// "Point 4" or a fixed label.
+    pub label: String,
+    /// Anchor, from the label.
+    pub anchor: String,
+    /// Placeholder notice.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice: Option<String>,
+    /// Id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Portion mark such as `(S)`, in marked editions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mark: Option<String>,
+    /// The body as HTML, references resolved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
+    /// The body as Markdown, references resolved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub markdown: Option<String>,
+    /// Status, in annotated editions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Positions, in annotated editions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub positions: Option<Vec<PositionView>>,
+    /// Notes, in annotated editions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<Vec<String>>,
+    /// Tags, in annotated editions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+}
+
+/// A party's position on a clause.
+#[derive(Debug, Clone, Serialize)]
+pub struct PositionView {
+    /// Party id.
+    pub party: String,
+    /// Party name.
+    pub name: String,
+    /// `agrees`, `objects`, `reserves` or `pending`.
+    pub position: String,
+}
+
+/// The version stamp: the revision, never the clock (SPEC §5: same input, same bytes).
+pub fn stamp(revision: &Revision) -> String {
+    let short = |c: &str| c.chars().take(12).collect::<String>();
+    match (&revision.commit, &revision.date, revision.dirty) {
+        (Some(c), Some(d), false) => format!("commit {} of {d}", short(c)),
+        (Some(c), _, true) => format!(
+            "working tree with uncommitted changes, on commit {}",
+            short(c)
+        ),
+        (None, _, true) => "working tree, uncommitted changes".to_string(),
+        _ if revision.rev == crate::source::WORKTREE => "working tree (not under git)".to_string(),
+        _ => format!("folder {}", revision.rev),
+    }
+}
+
+/// Every anchor an edition's output has.
+fn anchors(projection: &Projection) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    let part_anchor = |p: &Part| match p {
+        Part::Clause(c) => c.anchor.clone(),
+        Part::Withheld(w) => w.anchor.clone(),
+    };
+    for doc in &projection.documents {
+        out.insert(doc.anchor.clone());
+        out.extend(doc.clauses.iter().map(part_anchor));
+        for annex in &doc.annexes {
+            match annex {
+                AnnexPart::Annex(a) => {
+                    out.insert(a.anchor.clone());
+                    out.extend(a.clauses.iter().map(part_anchor));
+                }
+                AnnexPart::Withheld(w) => {
+                    out.insert(w.anchor.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+fn placeholder_clause(p: &Placeholder) -> ClauseView {
+    ClauseView {
+        withheld: true,
+        label: p.label.clone(),
+        anchor: p.anchor.clone(),
+        notice: Some(p.notice.clone()),
+        id: None,
+        title: None,
+        mark: None,
+        html: None,
+        markdown: None,
+        status: None,
+        positions: None,
+        notes: None,
+        tags: None,
+    }
+}
+
+/// Builds the view of a projection. `numbers` and `titles` resolve cross-references:
+/// they give labels, which every edition may show, never ids or titles of clauses.
+pub fn build(
+    projection: &Projection,
+    numbers: &Numbers,
+    scheme: &Scheme,
+    revision: &Revision,
+) -> View {
+    let doc_titles: Vec<(&str, &str)> = projection
+        .documents
+        .iter()
+        .map(|d| (d.id.as_str(), d.title.as_str()))
+        .collect();
+    let annotations = projection.edition.annotations;
+    let mark = |level| {
+        projection
+            .marking
+            .as_ref()
+            .map(|_| format!("({})", scheme.mark(level)))
+    };
+    let names: Vec<(&str, &str)> = projection
+        .parties
+        .iter()
+        .map(|p| (p.id.as_str(), p.name.as_str()))
+        .collect();
+    let anchors = anchors(projection);
+    let clause_view = |doc_id: &str, part: &Part| -> ClauseView {
+        let c = match part {
+            Part::Withheld(p) => return placeholder_clause(p),
+            Part::Clause(c) => c,
+        };
+        let resolve = |id: &str| -> Option<Target> {
+            let label = numbers.label(id)?;
+            let target_doc = numbers.document_of(id).unwrap_or(doc_id);
+            if label.is_empty() {
+                return None;
+            }
+            let text = if target_doc == doc_id {
+                label.to_string()
+            } else {
+                let title = doc_titles
+                    .iter()
+                    .find(|(d, _)| *d == target_doc)
+                    .map_or("", |(_, t)| *t);
+                format!("{label} of the {title}")
+            };
+            // A clause inside a withheld annex has no anchor of its own in this edition:
+            // point at the annex's placeholder instead.
+            let mut anchor = crate::edition::anchor(target_doc, label);
+            if !anchors.contains(&anchor) {
+                if let Some(annex_label) = numbers.annex_of(id).and_then(|a| numbers.label(a)) {
+                    anchor = crate::edition::anchor(target_doc, annex_label);
+                }
+            }
+            Some(Target {
+                text,
+                href: format!("#{anchor}"),
+            })
+        };
+        let resolve_any = |id: &str| -> Option<Target> {
+            resolve(id).or_else(|| {
+                doc_titles
+                    .iter()
+                    .find(|(d, _)| *d == id)
+                    .map(|(d, t)| Target {
+                        text: t.to_string(),
+                        href: format!("#{d}"),
+                    })
+            })
+        };
+        ClauseView {
+            withheld: false,
+            label: c.label.clone(),
+            anchor: c.anchor.clone(),
+            notice: None,
+            id: Some(c.id.clone()),
+            title: c.title.clone(),
+            mark: mark(c.level),
+            html: Some(markdown::to_html(&c.body, &c.anchor, 3, &resolve_any)),
+            markdown: Some(markdown::to_markdown(&c.body, &c.anchor, &resolve_any)),
+            status: annotations.then(|| c.status.as_str().to_string()),
+            positions: annotations.then(|| {
+                c.positions
+                    .iter()
+                    .map(|(party, position)| PositionView {
+                        party: party.clone(),
+                        name: names
+                            .iter()
+                            .find(|(p, _)| p == party)
+                            .map_or_else(|| party.clone(), |(_, n)| n.to_string()),
+                        position: position.as_str().to_string(),
+                    })
+                    .collect()
+            }),
+            notes: annotations.then(|| c.notes.clone()),
+            tags: annotations.then(|| c.tags.clone()),
+        }
+    };
+    let documents = projection
+        .documents
+        .iter()
+        .map(|doc| DocumentView {
+            id: doc.id.clone(),
+            title: doc.title.clone(),
+            anchor: doc.anchor.clone(),
+            clauses: doc
+                .clauses
+                .iter()
+                .map(|p| clause_view(&doc.id, p))
+                .collect(),
+            annexes: doc
+                .annexes
+                .iter()
+                .map(|a| match a {
+                    AnnexPart::Withheld(p) => AnnexView {
+                        withheld: true,
+                        label: p.label.clone(),
+                        anchor: p.anchor.clone(),
+                        notice: Some(p.notice.clone()),
+                        title: None,
+                        mark: None,
+                        clauses: Vec::new(),
+                    },
+                    AnnexPart::Annex(annex) => AnnexView {
+                        withheld: false,
+                        label: annex.label.clone(),
+                        anchor: annex.anchor.clone(),
+                        notice: None,
+                        title: Some(annex.title.clone()),
+                        mark: mark(annex.level),
+                        clauses: annex
+                            .clauses
+                            .iter()
+                            .map(|p| clause_view(&doc.id, p))
+                            .collect(),
+                    },
+                })
+                .collect(),
+        })
+        .collect();
+    View {
+        agreement: AgreementView {
+            title: projection.title.clone(),
+            date: projection.date.clone(),
+            parties: projection
+                .parties
+                .iter()
+                .map(|p| PartyView {
+                    id: p.id.clone(),
+                    name: p.name.clone(),
+                })
+                .collect(),
+        },
+        edition: EditionView {
+            name: projection.edition.name.clone(),
+            annotations,
+            banner: projection.marking.as_ref().map(|m| m.banner.clone()),
+        },
+        version: VersionView {
+            rev: revision.rev.clone(),
+            commit: revision.commit.clone(),
+            date: revision.date.clone(),
+            dirty: revision.dirty,
+            stamp: stamp(revision),
+        },
+        documents,
+        generator: format!("entente {}", env!("CARGO_PKG_VERSION")),
+    }
+}
