@@ -52,6 +52,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Render consolidated drafts, one file per edition.
     Render(RenderArgs),
+    /// Publish every edition in every format, split per document and annex, behind the leak wall.
+    Publish(PublishArgs),
 }
 
 /// `entente init`.
@@ -117,6 +119,17 @@ pub struct RenderArgs {
     #[arg(long, short, value_enum, default_value_t = RenderFormat::Html)]
     pub format: RenderFormat,
     /// The output folder (default: `build/` in the draft), or `-` for stdout.
+    #[arg(long, short, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// `entente publish`.
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// The version to publish: a git revision, `WORKTREE`, or a draft folder.
+    #[arg(default_value = "WORKTREE")]
+    pub rev: String,
+    /// The output folder; each edition goes to `DIR/<edition>/` (default: `build/` in the draft).
     #[arg(long, short, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }

@@ -269,3 +269,59 @@ impl Projection {
         })
     }
 }
+
+/// What the leak wall looks for in an edition's outputs: the material of every clause
+/// and annex it withholds (titles, ids, file names, notes, texts), and the texts of what it
+/// includes, whose shared runs are not secrets (SPEC §3). Withdrawn clauses above the
+/// edition's level count as withheld: being dropped does not declassify them.
+pub fn withheld_material(
+    agreement: &Agreement,
+    numbers: &Numbers,
+    edition: &Edition,
+) -> (Vec<crate::leak::Withheld>, Vec<String>) {
+    let mut withheld = Vec::new();
+    let mut included = Vec::new();
+    let name = |id: &str, path: &str| match numbers.label(id) {
+        Some(label) => format!("{label} (`{path}`)"),
+        None => format!("withdrawn clause `{path}`"),
+    };
+    for (_, annex, clause) in agreement.clauses() {
+        let annex_withheld = annex.is_some_and(|a| !includes(edition, a.level));
+        if includes(edition, clause.level) && !annex_withheld {
+            if clause.status != Status::Withdrawn {
+                included.push(format!(
+                    "{}\n{}",
+                    clause.title.as_deref().unwrap_or(""),
+                    clause.body
+                ));
+            }
+            continue;
+        }
+        let stem = clause
+            .path
+            .rsplit('/')
+            .next()
+            .unwrap_or(&clause.path)
+            .trim_end_matches(".md")
+            .to_string();
+        let mut phrases = vec![clause.id.clone(), stem];
+        phrases.extend(clause.title.clone());
+        phrases.extend(clause.notes.iter().cloned());
+        withheld.push(crate::leak::Withheld {
+            name: name(&clause.id, &clause.path),
+            phrases,
+            text: clause.body.clone(),
+        });
+    }
+    for doc in &agreement.documents {
+        for annex in doc.annexes.iter().filter(|a| !includes(edition, a.level)) {
+            let label = numbers.label(&annex.id).unwrap_or_default();
+            withheld.push(crate::leak::Withheld {
+                name: format!("{label} of `{}`", doc.id),
+                phrases: vec![annex.id.clone(), annex.title.clone()],
+                text: String::new(),
+            });
+        }
+    }
+    (withheld, included)
+}

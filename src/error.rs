@@ -46,6 +46,9 @@ pub enum Error {
         /// What went wrong, with its position in the template.
         message: String,
     },
+    /// The leak wall found withheld material in an output; nothing was written.
+    #[error("{0} leak{s} found: nothing was written", s = if *.0 == 1 { "" } else { "s" })]
+    Leak(usize),
     /// The command line is inconsistent in a way clap cannot tell.
     #[error("{0}")]
     Usage(String),

@@ -206,10 +206,19 @@ pub fn to_markdown(
     for (event, span) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
             Event::Start(Tag::Link { dest_url, .. }) if dest_url.starts_with('#') => {
-                link = Some(Open { span, target: resolve(&dest_url[1..]), inner: None });
+                link = Some(Open {
+                    span,
+                    target: resolve(&dest_url[1..]),
+                    inner: None,
+                });
             }
             Event::End(pulldown_cmark::TagEnd::Link) => {
-                if let Some(Open { span, target: Some(target), inner }) = link.take() {
+                if let Some(Open {
+                    span,
+                    target: Some(target),
+                    inner,
+                }) = link.take()
+                {
                     let text = match inner {
                         Some(inner) => body[inner].to_string(),
                         None => target.text,

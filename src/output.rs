@@ -6,6 +6,22 @@ use std::path::Path;
 
 use crate::error::Error;
 
+/// The file that marks a folder as entente's output: drafts are never read from it, so
+/// that published Markdown inside a draft is not taken for clauses.
+pub const MARKER: &str = ".entente-output";
+
+/// Marks `dir` as an output folder.
+pub fn mark_output(dir: &Path) -> Result<(), Error> {
+    let marker = dir.join(MARKER);
+    if marker.exists() {
+        return Ok(());
+    }
+    write_atomic(
+        &marker,
+        b"This folder holds entente's output; entente reads no draft files from it.\n",
+    )
+}
+
 /// Writes `bytes` to `path` atomically, creating its parent folders.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let dir = match path.parent() {
@@ -36,4 +52,80 @@ pub fn create_new(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         )));
     }
     write_atomic(path, bytes)
+}
+
+/// Files staged in a temporary folder beside their destination, moved into place only
+/// by [`Staged::commit`]; dropped without a commit, they vanish and `--out` is untouched.
+pub struct Staged {
+    out: std::path::PathBuf,
+    dir: tempfile::TempDir,
+    folders: Vec<String>,
+}
+
+impl Staged {
+    /// A staging folder beside `out` (same file system, so the final moves are renames).
+    pub fn new(out: &Path) -> Result<Staged, Error> {
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(|e| Error::io("create", &parent, e))?;
+        let dir = tempfile::Builder::new()
+            .prefix(".entente-staging-")
+            .tempdir_in(&parent)
+            .map_err(|e| Error::io("create a staging folder in", &parent, e))?;
+        Ok(Staged {
+            out: out.to_path_buf(),
+            dir,
+            folders: Vec::new(),
+        })
+    }
+
+    /// Stages `bytes` as `folder/path`; `folder` is what [`Staged::commit`] replaces whole.
+    pub fn write(&mut self, folder: &str, path: &str, bytes: &[u8]) -> Result<(), Error> {
+        if !crate::source::is_contained(folder) || !crate::source::is_contained(path) {
+            return Err(Error::Refused(format!(
+                "refusing to write `{folder}/{path}`, which leads out of `--out`"
+            )));
+        }
+        if !self.folders.iter().any(|f| f == folder) {
+            self.folders.push(folder.to_string());
+        }
+        let target = self.dir.path().join(folder).join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
+        }
+        std::fs::write(&target, bytes).map_err(|e| Error::io("write", &target, e))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644));
+        }
+        Ok(())
+    }
+
+    /// Replaces each staged folder of `--out` by its staged version. A folder's previous
+    /// contents are moved aside first and restored if the move in fails.
+    pub fn commit(self) -> Result<(), Error> {
+        std::fs::create_dir_all(&self.out).map_err(|e| Error::io("create", &self.out, e))?;
+        mark_output(&self.out)?;
+        let aside = self.dir.path().join(".previous");
+        std::fs::create_dir_all(&aside).map_err(|e| Error::io("create", &aside, e))?;
+        for folder in &self.folders {
+            let target = self.out.join(folder);
+            let old = aside.join(folder);
+            // `symlink_metadata`: a link in `--out` is replaced, never followed.
+            let existed = std::fs::symlink_metadata(&target).is_ok();
+            if existed {
+                std::fs::rename(&target, &old).map_err(|e| Error::io("move aside", &target, e))?;
+            }
+            if let Err(e) = std::fs::rename(self.dir.path().join(folder), &target) {
+                if existed {
+                    let _ = std::fs::rename(&old, &target);
+                }
+                return Err(Error::io("move into place", &target, e));
+            }
+        }
+        Ok(())
+    }
 }

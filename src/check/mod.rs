@@ -3,6 +3,7 @@
 //! Loading already reports what it meets while reading (syntax, unknown keys, values);
 //! these rules look at the assembled agreement and the files' texts.
 
+mod pasted;
 mod refs;
 mod text;
 
@@ -14,6 +15,7 @@ pub fn run(loaded: &Loaded) -> Vec<Diagnostic> {
     let mut out = loaded.diagnostics.clone();
     out.extend(refs::check(&loaded.agreement));
     out.extend(text::check(loaded));
+    out.extend(pasted::check(&loaded.agreement));
     diagnostic::sort(&mut out);
     out.dedup();
     out

@@ -4,6 +4,7 @@
 mod check;
 mod init;
 mod new;
+mod publish;
 mod render;
 
 use std::process::ExitCode;
@@ -25,6 +26,7 @@ pub(crate) fn run(command: &Command, ctx: &Context) -> Result<ExitCode, Error> {
         Command::New(args) => new::run(args, ctx),
         Command::Check(args) => check::run(args, ctx),
         Command::Render(args) => render::run(args, ctx),
+        Command::Publish(args) => publish::run(args, ctx),
     }
 }
 
@@ -131,4 +133,28 @@ fn resolve_existing(path: &Path) -> PathBuf {
         resolved.push(name);
     }
     resolved
+}
+
+/// Prints every leak the wall found (never the leaked text) and returns the error that
+/// stops the command; `Ok` when there is none.
+pub(crate) fn stop_on_leaks(leaks: &[crate::leak::Leak], edition: &str) -> Result<(), Error> {
+    if leaks.is_empty() {
+        return Ok(());
+    }
+    for leak in leaks {
+        eprintln!(
+            "error: leak: `{}` contains {} of {}, which edition `{edition}` withholds",
+            crate::term::escape(&leak.output),
+            match leak.kind {
+                crate::leak::LeakKind::Phrase => "the title, id, file name or a note",
+                crate::leak::LeakKind::Run => "eight consecutive words of the text",
+                crate::leak::LeakKind::ShortText => "the whole text",
+            },
+            crate::term::escape(&leak.clause)
+        );
+    }
+    eprintln!(
+        "  hint: reword the included text, or check the template; the leaked text is not shown here"
+    );
+    Err(Error::Leak(leaks.len()))
 }

@@ -35,7 +35,15 @@ pub(crate) fn run(args: &RenderArgs, ctx: &Context) -> Result<ExitCode, Error> {
             &draft.loaded.revision,
         );
         let text = renderer.render(&view, format)?;
-        outputs.push((format!("{}.{}", edition.name, format.extension()), text));
+        let name = format!("{}.{}", edition.name, format.extension());
+        let leaks = crate::publish::wall(
+            agreement,
+            &draft.numbers,
+            edition,
+            &[(name.clone(), text.as_str())],
+        );
+        super::stop_on_leaks(&leaks, &edition.name)?;
+        outputs.push((name, text));
     }
     if to_stdout {
         for (_, text) in &outputs {
@@ -51,6 +59,7 @@ pub(crate) fn run(args: &RenderArgs, ctx: &Context) -> Result<ExitCode, Error> {
     for (name, text) in &outputs {
         write_atomic(&out.join(name), text.as_bytes())?;
     }
+    crate::output::mark_output(&out)?;
     if !ctx.quiet {
         let shown: PathBuf = out
             .strip_prefix(&ctx.cwd)

@@ -100,6 +100,9 @@ pub struct AnnexView {
     /// Placeholder notice.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notice: Option<String>,
+    /// Id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Title.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
@@ -339,6 +342,7 @@ pub fn build(
                         label: p.label.clone(),
                         anchor: p.anchor.clone(),
                         notice: Some(p.notice.clone()),
+                        id: None,
                         title: None,
                         mark: None,
                         clauses: Vec::new(),
@@ -348,6 +352,7 @@ pub fn build(
                         label: annex.label.clone(),
                         anchor: annex.anchor.clone(),
                         notice: None,
+                        id: Some(annex.id.clone()),
                         title: Some(annex.title.clone()),
                         mark: mark(annex.level),
                         clauses: annex

@@ -78,6 +78,9 @@ impl FsSource {
             // Symbolic links to folders are not followed: they could lead out of the
             // draft or loop. Links to files are listed and checked when read.
             if kind.is_dir() {
+                if entry.path().join(crate::output::MARKER).exists() {
+                    continue;
+                }
                 self.walk(&entry.path(), &path, out)?;
             } else {
                 out.push(path);

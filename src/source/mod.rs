@@ -7,6 +7,7 @@
 
 mod fs;
 mod git;
+mod memory;
 mod time;
 
 use std::path::{Path, PathBuf};
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 use crate::error::Error;
 
 pub use git::{Commit, history, repository_prefix};
+pub use memory::MemorySource;
 
 /// The word that names the files on disk as a REV (SPEC §2).
 pub const WORKTREE: &str = "WORKTREE";

@@ -12,4 +12,6 @@ mod drafts;
 mod harness;
 mod init;
 mod new;
+mod noninterference;
+mod publish;
 mod render;

@@ -1,0 +1,628 @@
+//! The leak wall: finds material of the clauses a public edition withholds in its rendered outputs.
+//!
+//! Every output is decoded whatever its kind (a JSON string can carry HTML, Markdown entities) and
+//! read in up to three views; a hit in any counts. Text view: JSON escapes decoded, tags replaced
+//! by a space, then entities decoded (last, so `&lt;secret&gt;` is text, not a tag). Joined view:
+//! tags removed without a space, so `<b>Se</b>cret` reads `secret`. Markup view: only entities
+//! decoded, so attribute values, comments, text that merely looks like a tag and backslashes that
+//! were no JSON escapes are read too; tag names are words there, so only 8-word runs count in it
+//! (a title "Summary" would hit every `<summary>`). A view is folded into words: invisible
+//! (default-ignorable) characters removed, NFKC, lowercase, any other non-alphanumeric a break.
+//! Clause material is folded from its Markdown source with entities decoded but tags and
+//! backslashes kept, so that stripping cannot drop words of a secret from the check.
+//!
+//! Lookups use sorted vectors and a hand-written FNV-1a hash: deterministic, stable across Rust
+//! releases, and every hash hit is verified word by word.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::OnceLock;
+use unicode_normalization::char::{canonical_combining_class, is_combining_mark};
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
+
+/// Words in a run of withheld text.
+const RUN: usize = 8;
+
+/// What the scanner must never find in an edition's outputs: material of one withheld clause.
+pub struct Withheld {
+    /// How a hit names the clause in messages (the caller passes something safe to print, e.g.
+    /// "Annex C, clause 2" or an id for restricted logs).
+    pub name: String,
+    /// Short strings that must not appear: title, id, each note. Matched as whole word sequences
+    /// after normalisation; empty ones are skipped.
+    pub phrases: Vec<String>,
+    /// The clause's body text (Markdown source is fine): its 8-word runs are checked; if it has
+    /// fewer than 8 words, the whole word sequence is checked.
+    pub text: String,
+}
+
+/// A leak found: which output, which clause, which kind of material (never the material itself).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Leak {
+    /// The output file, as passed to [`Scanner::scan`].
+    pub output: String,
+    /// The clause, as named by [`Withheld::name`].
+    pub clause: String,
+    /// Which kind of the clause's material was found.
+    pub kind: LeakKind,
+}
+
+/// The kind of withheld material a [`Leak`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LeakKind {
+    /// One of [`Withheld::phrases`]: a title, id or note.
+    Phrase,
+    /// A run of eight consecutive words of the text, not shared with an included clause.
+    Run,
+    /// The whole text of a clause shorter than eight words.
+    ShortText,
+}
+
+impl fmt::Display for Leak {
+    /// Names the output, the clause and the kind of material, never the material itself.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            LeakKind::Phrase => "the title, id or a note",
+            LeakKind::Run => "eight consecutive words of the text",
+            LeakKind::ShortText => "the whole text",
+        };
+        write!(f, "{}: {what} of withheld {}", self.output, self.clause)
+    }
+}
+
+/// Entries sorted by hash, found through the top bits of the hash: first a bitmap (16 bits an
+/// entry, small enough for the cache, passing ~6% of absent hashes), then the start of each bucket
+/// (about one entry). Binary search instead cost dependent cache misses on every probe. Sorted
+/// vectors, not hashed maps: the project bans those.
+struct Table<T> {
+    shift: u32,
+    bits: Vec<u64>,
+    starts: Vec<u32>,
+    entries: Vec<(u64, T)>,
+}
+
+impl<T: Ord> Table<T> {
+    fn new(mut entries: Vec<(u64, T)>) -> Table<T> {
+        entries.sort_unstable();
+        let log = (entries.len().max(64) * 16).next_power_of_two().ilog2();
+        let (shift, mut bits) = (64 - log, vec![0u64; 1 << (log - 6)]);
+        for (h, _) in &entries {
+            if let Some(w) = bits.get_mut((h >> shift >> 6) as usize) {
+                *w |= 1 << (h >> shift & 63);
+            }
+        }
+        let first = |b| entries.partition_point(|e| e.0 >> (shift + 4) < b);
+        let starts = (0..=1u64 << (log - 4)).map(|b| u32::try_from(first(b)).unwrap_or(u32::MAX));
+        let starts = starts.collect();
+        Table {
+            shift,
+            bits,
+            starts,
+            entries,
+        }
+    }
+
+    /// The entries under hash `h`.
+    fn get(&self, h: u64) -> impl Iterator<Item = &T> {
+        let b = h >> self.shift;
+        let on = (self.bits.get((b >> 6) as usize)).is_some_and(|w| (w >> (b & 63)) & 1 == 1);
+        let b = (b >> 4) as usize;
+        let (lo, hi) = (self.starts.get(b).filter(|_| on), self.starts.get(b + 1));
+        let bucket = (lo.zip(hi)).and_then(|(&lo, &hi)| self.entries.get(lo as usize..hi as usize));
+        (bucket.unwrap_or(&[]).iter()).filter_map(move |e| (e.0 == h).then_some(&e.1))
+    }
+}
+
+/// Distinct (clause name, kind) hits of one output.
+type Hits<'a> = BTreeSet<(&'a str, LeakKind)>;
+
+/// Built once per edition.
+pub struct Scanner {
+    /// Each withheld clause's name and folded text words (to verify run hits).
+    clauses: Vec<(String, Vec<String>)>,
+    /// (clause, kind, words) of each phrase and short text, by the hash of its first two words
+    /// (one, for one word): keyed by one, a common first word such as "the" would send most
+    /// output words to verification.
+    patterns: Table<(usize, LeakKind, Vec<String>)>,
+    /// (clause, start of the run in its words) by the hash of the run.
+    runs: Table<(usize, usize)>,
+}
+
+impl Scanner {
+    /// `withheld`: every clause the edition withholds; `included_texts`: the texts (title + body)
+    /// of every clause the edition includes — runs of 8 words that also occur in an included
+    /// clause are not secrets (shared boilerplate) and are skipped.
+    pub fn new(withheld: &[Withheld], included_texts: &[&str]) -> Scanner {
+        // Included runs are compared by hash only: a collision (~2^-64 a pair) could hide one run.
+        let mut shared: Vec<u64> = Vec::new();
+        for text in included_texts {
+            shared.extend(hashes(&source_words(text)).windows(RUN).map(gram_hash));
+        }
+        shared.sort_unstable();
+        let (mut clauses, mut patterns, mut runs) = (vec![], vec![], vec![]);
+        for (clause, w) in withheld.iter().enumerate() {
+            let words = source_words(&w.text);
+            let short = (words.len() < RUN).then(|| (LeakKind::ShortText, words.clone()));
+            let phrases = (w.phrases.iter()).map(|p| (LeakKind::Phrase, source_words(p)));
+            for (kind, words) in phrases.chain(short).filter(|p| !p.1.is_empty()) {
+                let key = gram_hash(&hashes(words.get(..2).unwrap_or(&words)));
+                patterns.push((key, (clause, kind, words)));
+            }
+            for (start, window) in hashes(&words).windows(RUN).enumerate() {
+                let h = gram_hash(window);
+                if shared.binary_search(&h).is_err() {
+                    runs.push((h, (clause, start)));
+                }
+            }
+            clauses.push((w.name.clone(), words));
+        }
+        // A run repeated within one clause needs checking once.
+        runs.sort_unstable();
+        runs.dedup_by_key(|r| (r.0, r.1.0));
+        let (patterns, runs) = (Table::new(patterns), Table::new(runs));
+        Scanner {
+            clauses,
+            patterns,
+            runs,
+        }
+    }
+
+    /// Scan one output file's contents; `name` is its path for the report. Returns every distinct
+    /// (clause, kind) hit, sorted, deterministic.
+    pub fn scan(&self, name: &str, contents: &str) -> Vec<Leak> {
+        let mut hits = BTreeSet::new();
+        let (json, ate_letter) = decode_json(contents);
+        let (text, had_tags) = strip_tags(&json, Some(' '));
+        self.scan_view(&fold(&decode_entities(&text)), true, &mut hits);
+        if had_tags {
+            let joined = strip_tags(&json, None).0;
+            self.scan_view(&fold(&decode_entities(&joined)), true, &mut hits);
+        }
+        // Without tags or letter escapes (`\n`, `\u…`), the markup view reads the same runs.
+        if had_tags || ate_letter {
+            self.scan_view(&fold(&decode_entities(contents)), false, &mut hits);
+        }
+        // Keyed by name, so two clauses of one name are reported once, and sorted as `Leak` is.
+        let leak = |(clause, kind): (&str, _)| Leak {
+            output: name.into(),
+            clause: clause.into(),
+            kind,
+        };
+        hits.into_iter().map(leak).collect()
+    }
+
+    fn name(&self, clause: usize) -> &str {
+        self.clauses.get(clause).map_or("", |c| c.0.as_str())
+    }
+
+    /// Records the (clause, kind) hits of one folded view; phrases only if `phrases`.
+    fn scan_view<'a>(&'a self, f: &Folded, phrases: bool, hits: &mut Hits<'a>) {
+        let hs: Vec<u64> = f.words().map(word_hash).collect();
+        for i in (0..hs.len()).filter(|_| phrases) {
+            for prefix in [hs.get(i..i + 1), hs.get(i..i + 2)].into_iter().flatten() {
+                for (clause, kind, words) in self.patterns.get(gram_hash(prefix)) {
+                    if f.matches(i, words) {
+                        hits.insert((self.name(*clause), *kind));
+                    }
+                }
+            }
+        }
+        for (i, window) in hs.windows(RUN).enumerate() {
+            for (clause, start) in self.runs.get(gram_hash(window)) {
+                let run = (self.clauses.get(*clause)).and_then(|c| c.1.get(*start..start + RUN));
+                if run.is_some_and(|run| f.matches(i, run)) {
+                    hits.insert((self.name(*clause), LeakKind::Run));
+                }
+            }
+        }
+    }
+}
+
+/// Decode and fold a text as the scanner sees it: a sequence of lowercase NFKC words. Public for
+/// tests and for `check`'s warning. This is the text view of an output (see the module docs).
+pub fn words(text: &str) -> Vec<String> {
+    source_words(&strip_tags(&decode_json(text).0, Some(' ')).0)
+}
+
+/// Clause material as matched: entities decoded, then folded (see the module docs for why no more).
+fn source_words(text: &str) -> Vec<String> {
+    let folded = fold(&decode_entities(text));
+    folded.words().map(str::to_owned).collect()
+}
+
+/// splitmix64's finaliser: spreads FNV's weak high bits, which index the tables.
+fn mix(mut h: u64) -> u64 {
+    h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
+}
+
+/// FNV-1a, written out because std's hashers are not promised to be stable across releases.
+fn word_hash(word: &str) -> u64 {
+    let fnv = |h: u64, b: u8| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    mix(word.bytes().fold(0xcbf2_9ce4_8422_2325, fnv))
+}
+
+fn hashes(words: &[String]) -> Vec<u64> {
+    words.iter().map(|w| word_hash(w)).collect()
+}
+
+/// Hash of a word sequence, from its words' hashes, so each output word is hashed once.
+fn gram_hash(word_hashes: &[u64]) -> u64 {
+    let fold = |g: u64, &w: &u64| (g ^ w).wrapping_mul(0x0100_0000_01b3).rotate_left(23);
+    mix(word_hashes.iter().fold(0x243f_6a88_85a3_08d3, fold))
+}
+
+/// Folded words: their characters back to back in `buf`, delimited by `spans` (one allocation).
+struct Folded {
+    buf: String,
+    spans: Vec<(usize, usize)>,
+    open: Option<usize>,
+}
+
+impl Folded {
+    /// Adds a lowercase character: to the open word if `word`, else as a break.
+    #[inline]
+    fn push(&mut self, c: char, word: bool) {
+        if word {
+            self.open.get_or_insert(self.buf.len());
+            self.buf.push(c);
+        } else if let Some(start) = self.open.take() {
+            self.spans.push((start, self.buf.len()));
+        }
+    }
+
+    /// Adds `c` lowercased, from `table` (see [`lower_table`]) where it has it.
+    fn push_folded(&mut self, table: &[u32], c: char) {
+        match table.get(c as usize).copied().unwrap_or(0) {
+            0 => c.to_lowercase().for_each(|l| self.push(l, is_word(l))),
+            e => self.push(char::from_u32(e & LOWER).unwrap_or(c), e & WORD != 0),
+        }
+    }
+
+    fn word(&self, i: usize) -> Option<&str> {
+        let &(start, end) = self.spans.get(i)?;
+        self.buf.get(start..end)
+    }
+
+    /// Whether `words` occur here starting at word `i`.
+    fn matches(&self, i: usize, words: &[String]) -> bool {
+        (words.iter().enumerate()).all(|(k, w)| self.word(i + k) == Some(w.as_str()))
+    }
+
+    fn words(&self) -> impl Iterator<Item = &str> {
+        (self.spans.iter()).map(|&(start, end)| self.buf.get(start..end).unwrap_or_default())
+    }
+}
+
+/// Default-ignorable code points: invisible, so they must not split or change a word.
+fn ignorable(c: char) -> bool {
+    matches!(c, '\u{AD}' | '\u{34F}' | '\u{61C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}'
+        | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// Folds `text` into words. NFKC runs only on segments that need it: a segment starts at a
+/// stable character (see [`STABLE`]) and takes the unstable ones after it, such as the accent in
+/// `e\u{301}`; a stable character followed by another is left as it is.
+fn fold(text: &str) -> Folded {
+    let mut f = Folded {
+        buf: String::with_capacity(text.len()),
+        spans: Vec::new(),
+        open: None,
+    };
+    let table = lower_table();
+    let stable = |c: char| table.get(c as usize).is_some_and(|e| e & STABLE != 0);
+    let (bytes, mut i) = (text.as_bytes(), 0);
+    while let Some(&b) = bytes.get(i) {
+        // Fast path for the bulk of most outputs: ASCII is stable.
+        if b.is_ascii() && bytes.get(i + 1).is_none_or(u8::is_ascii) {
+            f.push(
+                char::from(b.to_ascii_lowercase()),
+                b.is_ascii_alphanumeric(),
+            );
+            i += 1;
+            continue;
+        }
+        let rest = text.get(i..).unwrap_or_default();
+        let mut chars = rest.char_indices().skip(1);
+        let end = chars
+            .find(|&(_, c)| stable(c))
+            .map_or(rest.len(), |(k, _)| k);
+        let segment = rest.get(..end).unwrap_or_default();
+        let mut one = segment.chars();
+        match (one.next(), one.next()) {
+            (Some(c), None) if stable(c) => f.push_folded(table, c),
+            _ => (segment.chars().filter(|&c| !ignorable(c)).nfkc())
+                .for_each(|c| f.push_folded(table, c)),
+        }
+        i += end.max(1);
+    }
+    f.push(' ', false);
+    f
+}
+
+/// The lowercase character in a [`lower_table`] entry.
+const LOWER: u32 = 0x1F_FFFF;
+/// Marks a word character in a [`lower_table`] entry.
+const WORD: u32 = 1 << 31;
+/// Marks a segment start: NFKC leaves the character as it is and never composes it with what comes
+/// before (NFKC_QC=Yes, combining class 0), and it is not ignorable.
+const STABLE: u32 = 1 << 30;
+
+/// For each BMP character, its lowercase (if one character) or-ed with [`WORD`] and [`STABLE`],
+/// else 0. Built once: std's `to_lowercase` and `is_alphanumeric` search tables on each call,
+/// and NFKC is slower still; they made Cyrillic text five times slower to fold.
+fn lower_table() -> &'static [u32] {
+    static TABLE: OnceLock<Vec<u32>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let entry = |c: char| {
+            let mut lower = c.to_lowercase();
+            let (Some(l), None) = (lower.next(), lower.next()) else {
+                return 0;
+            };
+            let quick = is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes;
+            let stable = quick && canonical_combining_class(c) == 0 && !ignorable(c);
+            u32::from(l) | if is_word(l) { WORD } else { 0 } | if stable { STABLE } else { 0 }
+        };
+        (0..=0xFFFF)
+            .map(|u| char::from_u32(u).map_or(0, entry))
+            .collect()
+    })
+}
+
+/// Word characters: alphanumerics, and combining marks (Indic vowel signs, accents NFKC cannot
+/// compose), which belong to their word.
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || (!c.is_ascii() && is_combining_mark(c))
+}
+
+/// Copies `s`, offering the text after each `marker` to `f`, which tells what the escape stands
+/// for (nothing, for a removed tag) and how many bytes it used; `None` keeps the marker as text.
+fn decode(
+    s: &str,
+    marker: char,
+    mut f: impl FnMut(&str) -> Option<(Option<char>, usize)>,
+) -> String {
+    let (mut out, mut rest) = (String::with_capacity(s.len()), s);
+    while let Some(p) = rest.find(marker) {
+        out.push_str(rest.get(..p).unwrap_or_default());
+        let after = rest.get(p + marker.len_utf8()..).unwrap_or_default();
+        let (c, used) = f(after).unwrap_or((Some(marker), 0));
+        out.extend(c);
+        // Never drop the rest of an output: a bad length would only keep the escape as text.
+        rest = after.get(used..).unwrap_or(after);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Decodes JSON string escapes anywhere; other backslashes stay. Also tells whether an escape ate
+/// a letter (`\n`, `\u…`), which the markup view then reads undecoded.
+fn decode_json(s: &str) -> (String, bool) {
+    let mut ate_letter = false;
+    let out = decode(s, '\\', |after| {
+        let hex4 = |at: usize| {
+            let h = after.get(at..at + 4)?;
+            u32::from_str_radix(h, 16)
+                .ok()
+                .filter(|_| h.bytes().all(|b| b.is_ascii_hexdigit()))
+        };
+        let (c, used) = match after.bytes().next()? {
+            b @ (b'"' | b'\\' | b'/') => (char::from(b), 1),
+            b'b' | b'f' | b'n' | b'r' | b't' => (' ', 1),
+            b'u' => {
+                let (u, used) = match (hex4(1)?, after.get(5..7), hex4(7)) {
+                    (hi @ 0xD800..=0xDBFF, Some("\\u"), Some(lo @ 0xDC00..=0xDFFF)) => {
+                        (0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00), 11)
+                    }
+                    (u, _, _) => (u, 5),
+                };
+                (char::from_u32(u).unwrap_or('\u{FFFD}'), used)
+            }
+            _ => return None,
+        };
+        ate_letter |= after.starts_with(|c| "bfnrtu".contains(c));
+        Some((Some(c), used))
+    });
+    (out, ate_letter)
+}
+
+/// Replaces each tag (`<` then a letter, `/`, `!` or `?`, up to the next `>`) by `with`; also
+/// tells whether there was one. A `<` with no `>` after it is text.
+fn strip_tags(s: &str, with: Option<char>) -> (String, bool) {
+    // Once no `>` follows, none follows any later `<` either: remember, to stay linear.
+    let (mut any, mut unclosed) = (false, 0);
+    let out = decode(s, '<', |after| {
+        let opens = after
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || "/!?".contains(c));
+        if !opens || after.len() <= unclosed {
+            return None;
+        }
+        let Some(q) = after.find('>') else {
+            unclosed = after.len();
+            return None;
+        };
+        any = true;
+        Some((with, q + 1))
+    });
+    (out, any)
+}
+
+/// Decodes numeric character references (`;` optional, as browsers read them) and named ones:
+/// the markup-significant five, invisible ones as a soft hyphen (removed later), others a space.
+fn decode_entities(s: &str) -> String {
+    decode(s, '&', |after| {
+        if let Some(num) = after.strip_prefix('#') {
+            let (radix, digits) = match num.strip_prefix(['x', 'X']) {
+                Some(hex) => (16, hex),
+                None => (10, num),
+            };
+            let n = digits
+                .bytes()
+                .take_while(|b| char::from(*b).is_digit(radix))
+                .count();
+            let value = u32::from_str_radix(digits.get(..n)?, radix).ok();
+            let c = value.and_then(char::from_u32).filter(|&c| c != '\0');
+            let semi = usize::from(digits.get(n..n + 1) == Some(";"));
+            let used = 1 + usize::from(radix == 16) + n + semi;
+            return (n > 0).then_some((Some(c.unwrap_or('\u{FFFD}')), used));
+        }
+        let n = after
+            .bytes()
+            .take(32)
+            .take_while(u8::is_ascii_alphanumeric)
+            .count();
+        after.get(n..n + 1).filter(|s| *s == ";" && n > 0)?;
+        let c = match after.get(..n)? {
+            "amp" => '&',
+            "lt" => '<',
+            "gt" => '>',
+            "quot" => '"',
+            "apos" => '\'',
+            "shy" | "zwj" | "zwnj" | "ZeroWidthSpace" | "NoBreak" | "lrm" | "rlm" => '\u{AD}',
+            _ => ' ',
+        };
+        Some((Some(c), n + 1))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const TEXT: &str =
+        "The depot at Kestrel Ridge holds the reserve of fuel for the northern brigades.";
+    const C2: &str = "Annex C, clause 2";
+    const C3: &str = "Annex C, clause 3";
+
+    fn clause(name: &str, phrases: &[&str], text: &str) -> Withheld {
+        let phrases = phrases.iter().map(|p| p.to_string()).collect();
+        Withheld {
+            name: name.into(),
+            phrases,
+            text: text.into(),
+        }
+    }
+
+    fn hits(included: &[&str], out: &str) -> Vec<(String, LeakKind)> {
+        let c2 = clause(C2, &["Air-Defence Depot", "c-2-depot", ""], TEXT);
+        let c3 = clause(C3, &[], "Reserved for *Operation Nightfall*.");
+        let d = clause("Annex D", &["Section"], "");
+        let leaks = Scanner::new(&[c2, c3, d], included).scan("out.html", out);
+        // The report names the output and the clause, and never quotes the material.
+        let report: String = leaks.iter().map(|l| format!("{l} {l:?}")).collect();
+        assert!(leaks.iter().all(|l| l.output == "out.html"));
+        for word in "depot defence kestrel reserve nightfall operation".split(' ') {
+            assert!(!report.to_lowercase().contains(word), "{report}");
+        }
+        leaks.into_iter().map(|l| (l.clause, l.kind)).collect()
+    }
+
+    #[test]
+    fn title_is_found_however_encoded() {
+        for out in [
+            "<h2>Air&#45;Defence&nbsp;D&#x65;p&#111;t</h2>",
+            "<p>Air <em>Defence</em></p><p>Depot</p>",
+            "<b>Air-De</b>fence Depot",
+            "&lt;Air&gt; &lt;Defence Depot&gt;",
+            "ＡＩＲ ＤＥＦＥＮＣＥ\u{3000}ＤＥＰＯＴ",
+            "air-de\u{200B}fence de&shy;pot",
+            r#"{"title": "Air\u2011Def\u0065nce <i>Depot</i>"}"#,
+            "see C-2-DEPOT",
+        ] {
+            assert_eq!(hits(&[], out), [(C2.into(), LeakKind::Phrase)], "{out}");
+        }
+    }
+
+    #[test]
+    fn run_is_found_however_spaced_or_encoded() {
+        for out in [
+            "<p>the DEPOT at\n  kestrel\tridge HOLDS the  reserve</p>",
+            r#"{"body": "\"The d\u0065pot at Kestrel\nRidge holds the \u0072eserve\""}"#,
+            "<img alt=\"holds the reserve of fuel for the northern\">",
+            "ｔｈｅ ｒｅｓｅｒｖｅ ｏｆ ｆｕｅｌ ｆｏｒ ｔｈｅ ｎｏｒｔｈｅｒｎ ｂｒｉｇａｄｅｓ",
+        ] {
+            assert_eq!(hits(&[], out), [(C2.into(), LeakKind::Run)], "{out}");
+        }
+    }
+
+    #[test]
+    fn short_text_is_found_whole() {
+        let out = "<li>RESERVED for operation\u{AD} night&#102;all</li>";
+        assert_eq!(hits(&[], out), [(C3.into(), LeakKind::ShortText)]);
+        assert_eq!(hits(&[], "reserved for operation"), []);
+    }
+
+    #[test]
+    fn run_shared_with_an_included_clause_is_not_reported() {
+        let shared = "the depot at kestrel ridge holds the reserve of fuel";
+        let included = ["Stocks. The depot at Kestrel Ridge holds the reserve of fuel, as agreed."];
+        assert_eq!(hits(&included, shared), []);
+        let tail = format!("{shared} for the northern brigades");
+        assert_eq!(hits(&included, &tail), [(C2.into(), LeakKind::Run)]);
+    }
+
+    #[test]
+    fn clean_or_odd_output_yields_nothing() {
+        for out in [
+            "",
+            "<section><p>The depot is elsewhere; nothing reserved.</p></section>",
+            "&#99999999999; &#x; &bogus \\u12 \\ud800 \\ <a <b> & é\u{301}<",
+            "\u{301}\u{200B}é",
+        ] {
+            assert_eq!(hits(&[], out), [], "{out}");
+        }
+    }
+
+    #[test]
+    fn every_kind_of_material_is_reported_once() {
+        let out =
+            format!("{TEXT} {TEXT} Air-Defence Depot c-2-depot reserved for operation nightfall");
+        let c3 = (C3.into(), LeakKind::ShortText);
+        let expected = [
+            (C2.into(), LeakKind::Phrase),
+            (C2.into(), LeakKind::Run),
+            c3,
+        ];
+        assert_eq!(hits(&[], &out), expected);
+    }
+
+    #[test]
+    fn words_decode_and_fold() {
+        let text = r"Air-Defence ﬁre ＦＩＲＥ S\u0065cret Sec&#114;et &quot;\ud835\udc00b&quot; ";
+        let expected = "air defence fire fire secret secret ab café café дом";
+        assert_eq!(
+            words(&format!("{text} Cafe\u{301} CAFÉ ДОМ")),
+            expected.split(' ').collect::<Vec<_>>()
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn any_window_is_found(
+            text in prop::collection::vec("[a-z0-9]{1,8}", RUN..40),
+            at in any::<prop::sample::Index>(),
+            around in prop::collection::vec("[a-z]{1,8}", 0..30),
+            split in any::<prop::sample::Index>(),
+            seps in prop::collection::vec("[ \t\r\n.,;:!?()\u{a0}\u{3000}-]{1,3}", RUN),
+            upper in prop::collection::vec(any::<bool>(), 64),
+        ) {
+            let start = at.index(text.len() - RUN + 1);
+            let mut window = String::new();
+            for (k, w) in text.iter().skip(start).take(RUN).enumerate() {
+                let up = |(j, c): (usize, char)| if upper[(k * 8 + j) % 64] { c.to_ascii_uppercase() } else { c };
+                window.extend(w.chars().enumerate().map(up));
+                window.push_str(&seps[k]);
+            }
+            let (before, after) = around.split_at(split.index(around.len() + 1));
+            let out = format!("{} {window} {}", before.join(" "), after.join(" "));
+            let leaks = Scanner::new(&[clause("c", &[], &text.join(" "))], &[]).scan("o", &out);
+            prop_assert!(leaks.iter().any(|l| l.kind == LeakKind::Run), "{out}");
+        }
+    }
+}

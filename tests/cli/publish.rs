@@ -1,0 +1,273 @@
+//! `entente publish` and the leak wall (issue 4): editions a publisher can release, and
+//! nothing withheld in them, through any channel.
+
+use std::path::Path;
+
+use crate::harness::Draft;
+
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(
+                    path.strip_prefix(dir)
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace('\\', "/"),
+                );
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn read_all(dir: &Path) -> String {
+    files_under(dir)
+        .iter()
+        .map(|f| std::fs::read_to_string(dir.join(f)).unwrap())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_sample_publishes_every_edition_split_by_document_and_annex() {
+    let draft = Draft::sample("peace-framework");
+    draft.run(&["publish", "--out", "out"]).code(0);
+    let out = draft.root.join("out");
+    let public = files_under(&out.join("public"));
+    let formats = |stem: &str| ["html", "json", "md"].map(|e| format!("{stem}.{e}"));
+    let mut expected: Vec<String> = [
+        "agreement",
+        "economic-recovery",
+        "framework",
+        "security-guarantees",
+        "security-guarantees/annex-a",
+    ]
+    .iter()
+    .flat_map(|s| formats(s))
+    .collect();
+    expected.push("manifest.json".into());
+    expected.sort();
+    assert_eq!(
+        public, expected,
+        "the public folder has no file of a withheld annex"
+    );
+    let restricted = files_under(&out.join("restricted"));
+    assert!(restricted.contains(&"security-guarantees/annex-c.html".to_string()));
+    // Same numbers in every edition; placeholders keep the labels.
+    let public_md = std::fs::read_to_string(out.join("public/agreement.md")).unwrap();
+    assert!(
+        public_md.contains("## Annex C\n\n*Withheld from this edition.*"),
+        "{public_md}"
+    );
+    let restricted_md = std::fs::read_to_string(out.join("restricted/agreement.md")).unwrap();
+    assert!(
+        restricted_md
+            .contains("## (S) Annex C — Reassurance Contingent Posture and Interceptor Stocks")
+    );
+    assert!(
+        restricted_md.contains("### Annex C.4\n\n*Withheld from this edition.*"),
+        "TOP SECRET stays out of `restricted`"
+    );
+}
+
+#[test]
+fn each_manifest_lists_its_own_files_with_hashes_and_levels() {
+    let draft = Draft::sample("peace-framework");
+    draft.run(&["publish", "--out", "out"]).code(0);
+    let dir = draft.root.join("out/restricted");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["edition"], "restricted");
+    assert_eq!(
+        manifest["dirty"], false,
+        "a folder outside git has no uncommitted changes to speak of"
+    );
+    let files = manifest["files"].as_array().unwrap();
+    let listed: Vec<&str> = files.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    let mut on_disk = files_under(&dir);
+    on_disk.retain(|f| f != "manifest.json");
+    assert_eq!(listed, on_disk);
+    for f in files {
+        let bytes = std::fs::read(dir.join(f["path"].as_str().unwrap())).unwrap();
+        assert_eq!(f["bytes"], bytes.len());
+        let sha = f["sha256"].as_str().unwrap();
+        let expected: String = <sha2::Sha256 as sha2::Digest>::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(sha, expected);
+    }
+    let level = |path: &str| {
+        files.iter().find(|f| f["path"] == path).unwrap()["classification"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(level("agreement.html"), "SECRET");
+    assert_eq!(level("security-guarantees/annex-b.md"), "CONFIDENTIAL");
+    assert_eq!(level("economic-recovery.json"), "UNCLASSIFIED");
+}
+
+#[test]
+fn publishing_uncommitted_changes_warns_and_says_so() {
+    let mut draft = Draft::fixture("render/small");
+    draft.commit("round one", None);
+    let clean = draft.run(&["publish", "--out", "../out"]).code(0);
+    assert!(!clean.stderr.contains("uncommitted"));
+    draft.write(
+        "protocol/languages.md",
+        "+++\ntitle = \"Languages\"\n+++\n\nChanged.\n",
+    );
+    let run = draft.run(&["publish", "--out", "../out"]).code(0);
+    assert!(
+        run.stderr
+            .contains("warning: publishing uncommitted changes"),
+        "{}",
+        run.stderr
+    );
+    let manifest = std::fs::read_to_string(draft.root.join("../out/public/manifest.json")).unwrap();
+    assert!(manifest.contains("\"dirty\": true"), "{manifest}");
+}
+
+#[test]
+fn a_leak_stops_publication_and_leaves_out_as_it_was() {
+    let draft = Draft::fixture("render/small");
+    draft.run(&["publish", "--out", "out"]).code(0);
+    let before = read_all(&draft.root.join("out"));
+    let listing = files_under(&draft.root.join("out"));
+    // A public clause quoting a withheld title, as a careless drafter might.
+    draft.write(
+        "protocol/languages.md",
+        "+++\ntitle = \"Languages\"\n+++\n\nSee the Coordinates of the cobalt buffer.\n",
+    );
+    let run = draft.run(&["publish", "--out", "out"]).code(1);
+    assert!(run.stderr.contains("error: leak: `public/agreement.html` contains the title, id, file name or a note of Annex B.1 (`schedule/buffer-line.md`)"), "{}", run.stderr);
+    assert!(run.stderr.contains("nothing was written"));
+    assert!(
+        !run.stderr.to_lowercase().contains("cobalt"),
+        "the leaked text is never printed"
+    );
+    assert_eq!(files_under(&draft.root.join("out")), listing);
+    assert_eq!(read_all(&draft.root.join("out")), before);
+    let stray: Vec<_> = std::fs::read_dir(&draft.root)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".entente"))
+        .collect();
+    assert!(stray.is_empty(), "no staging folder left behind");
+    // `render` has the same wall.
+    draft
+        .run(&["render", "--edition", "public", "--out", "-"])
+        .code(1);
+}
+
+#[test]
+fn eight_words_of_a_withheld_text_are_caught_whatever_their_case_and_spacing() {
+    // A template author pastes classified wording into a footer: no included clause has
+    // it, so it is a secret wherever it appears, in any case or spacing.
+    let draft = Draft::fixture("render/small").file(
+        "templates/md/agreement.hbs",
+        "# {{agreement.title}}\n\nIt FOLLOWS the forty-second\nparallel   from marker NINE to marker fourteen.\n",
+    );
+    let run = draft.run(&["publish", "--out", "out"]).code(1);
+    assert!(
+        run.stderr.contains(
+            "`public/agreement.md` contains eight consecutive words of the text of Annex B.1"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!draft.root.join("out").exists());
+}
+
+#[test]
+fn check_warns_when_public_text_repeats_withheld_wording() {
+    let draft = Draft::fixture("render/small");
+    draft.write(
+        "schedule/crossings.md",
+        "+++\ntitle = \"Crossings\"\n+++\n\nThe crossings close where the cobalt buffer follows the forty-second parallel from marker nine.\n",
+    );
+    let run = draft.run(&["check", "--color", "never"]).code(0);
+    assert!(run.stderr.contains("schedule/crossings.md:5:27: warning: repeats eight or more consecutive words of `buffer-line`, which edition `public` withholds"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("hint: the wording may have been pasted from classified text")
+    );
+}
+
+const TOKENS: [&str; 17] = [
+    "canaryclauseid",
+    "canaryclausetitle",
+    "canaryclausenote",
+    "canaryclausetag",
+    "canaryclausebody",
+    "canaryannexid",
+    "canaryannextitle",
+    "canarysecretid",
+    "canarysecrettitle",
+    "canarysecretnote",
+    "canarysecrettag",
+    "canarysecretbody",
+    "canaryquote",
+    "canaryxreftext",
+    "canaryalt",
+    "canaryfootnote",
+    "canaryrefhost",
+];
+
+#[test]
+fn no_channel_carries_withheld_material_into_public_editions() {
+    let draft = Draft::fixture("publish/canary");
+    let run = draft.run(&["publish", "--out", "out"]).code(0);
+    for edition in ["public", "public-annotated"] {
+        let all = read_all(&draft.root.join("out").join(edition)).to_lowercase();
+        let names = files_under(&draft.root.join("out").join(edition))
+            .join(" ")
+            .to_lowercase();
+        assert!(
+            !all.contains("canary") && !names.contains("canary"),
+            "{edition}: {}",
+            all.lines()
+                .filter(|l| l.contains("canary"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+    assert!(
+        !run.stdout.to_lowercase().contains("canary")
+            && !run.stderr.to_lowercase().contains("canary")
+    );
+    for format in ["html", "md", "json"] {
+        let out = draft
+            .run(&[
+                "render",
+                "--edition",
+                "public-annotated",
+                "--format",
+                format,
+                "--out",
+                "-",
+            ])
+            .code(0);
+        assert!(!out.stdout.to_lowercase().contains("canary"), "{format}");
+    }
+    // The restricted edition has them all (the alt text and the link's target inside the
+    // body), marked.
+    let restricted = read_all(&draft.root.join("out/restricted")).to_lowercase();
+    for token in TOKENS {
+        assert!(restricted.contains(token), "restricted lacks {token}");
+    }
+    let md = std::fs::read_to_string(draft.root.join("out/restricted/agreement.md")).unwrap();
+    assert!(md.starts_with("**SECRET**"), "{md}");
+    assert!(
+        md.contains("mark = (S)"),
+        "the custom template sees the portion mark"
+    );
+}
