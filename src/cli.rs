@@ -54,6 +54,10 @@ pub enum Command {
     Render(RenderArgs),
     /// Publish every edition in every format, split per document and annex, behind the leak wall.
     Publish(PublishArgs),
+    /// Compare two versions clause by clause, with word-level redlines.
+    Diff(DiffArgs),
+    /// One clause's history through the commits, with the redline of each step.
+    Log(LogArgs),
 }
 
 /// `entente init`.
@@ -132,6 +136,61 @@ pub struct PublishArgs {
     /// The output folder; each edition goes to `DIR/<edition>/` (default: `build/` in the draft).
     #[arg(long, short, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+/// `entente diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The old version (default `HEAD`): a git revision, `WORKTREE`, or a draft folder.
+    pub old: Option<String>,
+    /// The new version (default `WORKTREE`).
+    pub new: Option<String>,
+    /// Compare only what this edition shows.
+    #[arg(long, short)]
+    pub edition: Option<String>,
+    /// How to show the changes.
+    #[arg(long, short, value_enum, default_value_t = DiffFormat::Term)]
+    pub format: DiffFormat,
+    /// Leave unchanged clauses out of the HTML redline.
+    #[arg(long)]
+    pub changed_only: bool,
+}
+
+/// `entente log`.
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// The clause's id (as it is at `HEAD`).
+    pub id: String,
+    /// Follow only what this edition shows.
+    #[arg(long, short)]
+    pub edition: Option<String>,
+    /// Print the steps as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Output of `diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Text for a terminal, coloured when it is one.
+    Term,
+    /// Markdown for pull-request comments and briefings.
+    Md,
+    /// A self-contained HTML redline.
+    Html,
+    /// JSON with stable keys (SPEC §4).
+    Json,
+}
+
+impl From<DiffFormat> for crate::diff::present::Format {
+    fn from(f: DiffFormat) -> Self {
+        match f {
+            DiffFormat::Term => crate::diff::present::Format::Term,
+            DiffFormat::Md => crate::diff::present::Format::Markdown,
+            DiffFormat::Html => crate::diff::present::Format::Html,
+            DiffFormat::Json => crate::diff::present::Format::Json,
+        }
+    }
 }
 
 /// Output of `render`.

@@ -137,6 +137,45 @@ pub fn anchor(document: &str, label: &str) -> String {
     }
 }
 
+/// What `[](#id)` in document `from` becomes: the target's label (with "of the <title>"
+/// when it is in another document) and its anchor, or, for a clause whose own anchor the
+/// output lacks (inside a withheld annex), the anchor of its annex.
+pub fn target(
+    numbers: &Numbers,
+    titles: &[(String, String)],
+    from: &str,
+    id: &str,
+    has_anchor: &dyn Fn(&str) -> bool,
+) -> Option<crate::markdown::Target> {
+    if let Some((doc, title)) = titles.iter().find(|(d, _)| d == id) {
+        return Some(crate::markdown::Target {
+            text: title.clone(),
+            href: format!("#{doc}"),
+        });
+    }
+    let label = numbers.label(id).filter(|l| !l.is_empty())?;
+    let doc = numbers.document_of(id).unwrap_or(from);
+    let text = if doc == from {
+        label.to_string()
+    } else {
+        let title = titles
+            .iter()
+            .find(|(d, _)| d == doc)
+            .map_or("", |(_, t)| t.as_str());
+        format!("{label} of the {title}")
+    };
+    let mut href = anchor(doc, label);
+    if !has_anchor(&href) {
+        if let Some(annex_label) = numbers.annex_of(id).and_then(|a| numbers.label(a)) {
+            href = anchor(doc, annex_label);
+        }
+    }
+    Some(crate::markdown::Target {
+        text,
+        href: format!("#{href}"),
+    })
+}
+
 /// Whether an edition includes a clause at `level` inside a part at `container` level.
 fn includes(edition: &Edition, level: Level) -> bool {
     level <= edition.max
@@ -234,17 +273,85 @@ pub fn project(agreement: &Agreement, numbers: &Numbers, edition: &Edition) -> P
         level,
         banner: agreement.scheme.name(level).to_string(),
     });
-    Projection {
+    let mut projection = Projection {
         edition: edition.clone(),
         title: agreement.title.clone(),
         date: agreement.date.clone(),
         parties: agreement.parties.clone(),
         marking,
         documents,
+    };
+    hide_withheld_references(&mut projection, numbers);
+    projection
+}
+
+/// Rewrites every reference to something the edition withholds into its label and
+/// anchor, so that not even an included clause's source names a withheld id to the
+/// renderers, diffs and reports that read the projection.
+fn hide_withheld_references(projection: &mut Projection, numbers: &Numbers) {
+    let anchors = projection.anchors();
+    let mut present: std::collections::BTreeSet<String> =
+        projection.clauses().map(|(_, _, c)| c.id.clone()).collect();
+    for doc in &projection.documents {
+        present.insert(doc.id.clone());
+        present.extend(doc.annexes.iter().filter_map(|a| match a {
+            AnnexPart::Annex(a) => Some(a.id.clone()),
+            AnnexPart::Withheld(_) => None,
+        }));
+    }
+    let titles: Vec<(String, String)> = projection
+        .documents
+        .iter()
+        .map(|d| (d.id.clone(), d.title.clone()))
+        .collect();
+    let has_anchor = |a: &str| anchors.contains(a);
+    for doc in &mut projection.documents {
+        let resolve = |id: &str| {
+            if present.contains(id) {
+                None
+            } else {
+                target(numbers, &titles, &doc.id, id, &has_anchor)
+            }
+        };
+        let own = doc.clauses.iter_mut();
+        let annexed = doc.annexes.iter_mut().flat_map(|a| match a {
+            AnnexPart::Annex(a) => a.clauses.iter_mut().collect::<Vec<_>>(),
+            AnnexPart::Withheld(_) => Vec::new(),
+        });
+        for part in own.chain(annexed) {
+            if let Part::Clause(c) = part {
+                c.body = crate::markdown::to_markdown(&c.body, None, &resolve);
+            }
+        }
     }
 }
 
 impl Projection {
+    /// Every anchor this edition's consolidated output has.
+    pub fn anchors(&self) -> std::collections::BTreeSet<String> {
+        let mut out = std::collections::BTreeSet::new();
+        let part_anchor = |p: &Part| match p {
+            Part::Clause(c) => c.anchor.clone(),
+            Part::Withheld(w) => w.anchor.clone(),
+        };
+        for doc in &self.documents {
+            out.insert(doc.anchor.clone());
+            out.extend(doc.clauses.iter().map(part_anchor));
+            for annex in &doc.annexes {
+                match annex {
+                    AnnexPart::Annex(a) => {
+                        out.insert(a.anchor.clone());
+                        out.extend(a.clauses.iter().map(part_anchor));
+                    }
+                    AnnexPart::Withheld(w) => {
+                        out.insert(w.anchor.clone());
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// Every included clause, in order, with the id of its document.
     pub fn clauses(
         &self,

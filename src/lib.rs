@@ -9,6 +9,7 @@ pub mod clause;
 pub mod cli;
 mod commands;
 pub mod diagnostic;
+pub mod diff;
 pub mod edition;
 pub mod error;
 pub mod leak;

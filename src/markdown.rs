@@ -188,11 +188,12 @@ pub fn to_html(
     html
 }
 
-/// A body as Markdown, byte for byte as written except that `#id` links point at
-/// anchors (an empty one gets the target's label) and footnote labels are prefixed.
+/// A body as Markdown, byte for byte as written except that `#id` links that `resolve`
+/// knows point at anchors (an empty one gets the target's label) and, with `footnotes`,
+/// footnote labels are prefixed.
 pub fn to_markdown(
     body: &str,
-    footnotes: &str,
+    footnotes: Option<&str>,
     resolve: &dyn Fn(&str) -> Option<Target>,
 ) -> String {
     let mut edits: Vec<(Range<usize>, String)> = Vec::new();
@@ -227,9 +228,12 @@ pub fn to_markdown(
                 }
             }
             Event::FootnoteReference(label) if link.is_none() => {
-                edits.push((span, format!("[^{footnotes}-{label}]")));
+                if let Some(footnotes) = footnotes {
+                    edits.push((span, format!("[^{footnotes}-{label}]")));
+                }
             }
             Event::Start(Tag::FootnoteDefinition(label)) => {
+                let Some(footnotes) = footnotes else { continue };
                 let end = span.start + label.len() + 3;
                 if body.get(span.start..end) == Some(&format!("[^{label}]")) {
                     edits.push((span.start..end, format!("[^{footnotes}-{label}]")));
@@ -285,7 +289,7 @@ mod render_tests {
         );
         let md = to_markdown(
             "See [](#force-size) and [the *size*](#force-size).",
-            "c",
+            Some("c"),
             &resolve,
         );
         assert_eq!(
@@ -298,9 +302,10 @@ mod render_tests {
     fn footnotes_are_namespaced_per_clause() {
         let body = "Funds.[^1]\n\n[^1]: World Bank.\n";
         assert_eq!(
-            to_markdown(body, "point-3", &resolve),
+            to_markdown(body, Some("point-3"), &resolve),
             "Funds.[^point-3-1]\n\n[^point-3-1]: World Bank.\n"
         );
+        assert_eq!(to_markdown(body, None, &resolve), body);
         let html = to_html(body, "point-3", 0, &resolve);
         assert!(html.contains("href=\"#point-3-1\""), "{html}");
         assert!(html.contains("id=\"point-3-1\""), "{html}");

@@ -8,8 +8,8 @@ use crate::{Context, Error, check, load, source};
 
 /// Loads the draft at `args.rev`, runs every rule, prints the problems.
 pub(crate) fn run(args: &CheckArgs, ctx: &Context) -> Result<ExitCode, Error> {
-    let root = ctx.root()?;
-    let source = source::open(&args.rev, &root, &ctx.cwd)?;
+    let root = ctx.root();
+    let source = source::open(&args.rev, root.as_deref(), &ctx.cwd)?;
     let loaded = load::load(source.as_ref())?;
     let diagnostics = check::run(&loaded);
     let errors = diagnostics

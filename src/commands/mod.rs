@@ -2,7 +2,9 @@
 //! only place that prints.
 
 mod check;
+mod diff;
 mod init;
+mod log;
 mod new;
 mod publish;
 mod render;
@@ -27,6 +29,8 @@ pub(crate) fn run(command: &Command, ctx: &Context) -> Result<ExitCode, Error> {
         Command::Check(args) => check::run(args, ctx),
         Command::Render(args) => render::run(args, ctx),
         Command::Publish(args) => publish::run(args, ctx),
+        Command::Diff(args) => diff::run(args, ctx),
+        Command::Log(args) => log::run(args, ctx),
     }
 }
 
@@ -45,8 +49,13 @@ pub(crate) struct Valid {
 /// Opens and checks the draft at `rev`; prints its problems, and stops on any error:
 /// nothing is rendered, published or compared from a draft `check` rejects.
 pub(crate) fn open_valid(ctx: &Context, rev: &str) -> Result<Valid, Error> {
-    let root = ctx.root()?;
-    let source = source::open(rev, &root, &ctx.cwd)?;
+    let root = ctx.root();
+    let source = source::open(rev, root.as_deref(), &ctx.cwd)?;
+    // A folder REV stands for itself; otherwise the draft is the one around `cwd`.
+    let root = match root {
+        Ok(root) => root,
+        Err(_) => ctx.cwd.join(rev),
+    };
     let loaded = load::load(source.as_ref())?;
     let diagnostics = crate::check::run(&loaded);
     let errors = diagnostics

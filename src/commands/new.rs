@@ -21,7 +21,7 @@ pub(crate) fn run(args: &NewArgs, ctx: &Context) -> Result<ExitCode, Error> {
         )));
     }
     let root = ctx.root()?;
-    let loaded = load::load(source::open(source::WORKTREE, &root, &ctx.cwd)?.as_ref())?;
+    let loaded = load::load(source::open(source::WORKTREE, Ok(&root), &ctx.cwd)?.as_ref())?;
     let taken = loaded.agreement.clauses().any(|(_, _, c)| c.id == args.id)
         || loaded
             .unlisted

@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use crate::edition::{AnnexPart, Part, Placeholder, Projection};
-use crate::markdown::{self, Target};
+use crate::markdown;
 use crate::model::Scheme;
 use crate::numbering::Numbers;
 use crate::source::Revision;
@@ -180,31 +180,6 @@ pub fn stamp(revision: &Revision) -> String {
     }
 }
 
-/// Every anchor an edition's output has.
-fn anchors(projection: &Projection) -> std::collections::BTreeSet<String> {
-    let mut out = std::collections::BTreeSet::new();
-    let part_anchor = |p: &Part| match p {
-        Part::Clause(c) => c.anchor.clone(),
-        Part::Withheld(w) => w.anchor.clone(),
-    };
-    for doc in &projection.documents {
-        out.insert(doc.anchor.clone());
-        out.extend(doc.clauses.iter().map(part_anchor));
-        for annex in &doc.annexes {
-            match annex {
-                AnnexPart::Annex(a) => {
-                    out.insert(a.anchor.clone());
-                    out.extend(a.clauses.iter().map(part_anchor));
-                }
-                AnnexPart::Withheld(w) => {
-                    out.insert(w.anchor.clone());
-                }
-            }
-        }
-    }
-    out
-}
-
 fn placeholder_clause(p: &Placeholder) -> ClauseView {
     ClauseView {
         withheld: true,
@@ -231,10 +206,10 @@ pub fn build(
     scheme: &Scheme,
     revision: &Revision,
 ) -> View {
-    let doc_titles: Vec<(&str, &str)> = projection
+    let titles: Vec<(String, String)> = projection
         .documents
         .iter()
-        .map(|d| (d.id.as_str(), d.title.as_str()))
+        .map(|d| (d.id.clone(), d.title.clone()))
         .collect();
     let annotations = projection.edition.annotations;
     let mark = |level| {
@@ -248,51 +223,15 @@ pub fn build(
         .iter()
         .map(|p| (p.id.as_str(), p.name.as_str()))
         .collect();
-    let anchors = anchors(projection);
+    let anchors = projection.anchors();
+    let has_anchor = |a: &str| anchors.contains(a);
     let clause_view = |doc_id: &str, part: &Part| -> ClauseView {
         let c = match part {
             Part::Withheld(p) => return placeholder_clause(p),
             Part::Clause(c) => c,
         };
-        let resolve = |id: &str| -> Option<Target> {
-            let label = numbers.label(id)?;
-            let target_doc = numbers.document_of(id).unwrap_or(doc_id);
-            if label.is_empty() {
-                return None;
-            }
-            let text = if target_doc == doc_id {
-                label.to_string()
-            } else {
-                let title = doc_titles
-                    .iter()
-                    .find(|(d, _)| *d == target_doc)
-                    .map_or("", |(_, t)| *t);
-                format!("{label} of the {title}")
-            };
-            // A clause inside a withheld annex has no anchor of its own in this edition:
-            // point at the annex's placeholder instead.
-            let mut anchor = crate::edition::anchor(target_doc, label);
-            if !anchors.contains(&anchor) {
-                if let Some(annex_label) = numbers.annex_of(id).and_then(|a| numbers.label(a)) {
-                    anchor = crate::edition::anchor(target_doc, annex_label);
-                }
-            }
-            Some(Target {
-                text,
-                href: format!("#{anchor}"),
-            })
-        };
-        let resolve_any = |id: &str| -> Option<Target> {
-            resolve(id).or_else(|| {
-                doc_titles
-                    .iter()
-                    .find(|(d, _)| *d == id)
-                    .map(|(d, t)| Target {
-                        text: t.to_string(),
-                        href: format!("#{d}"),
-                    })
-            })
-        };
+        let resolve_any =
+            |id: &str| crate::edition::target(numbers, &titles, doc_id, id, &has_anchor);
         ClauseView {
             withheld: false,
             label: c.label.clone(),
@@ -302,7 +241,11 @@ pub fn build(
             title: c.title.clone(),
             mark: mark(c.level),
             html: Some(markdown::to_html(&c.body, &c.anchor, 3, &resolve_any)),
-            markdown: Some(markdown::to_markdown(&c.body, &c.anchor, &resolve_any)),
+            markdown: Some(markdown::to_markdown(
+                &c.body,
+                Some(&c.anchor),
+                &resolve_any,
+            )),
             status: annotations.then(|| c.status.as_str().to_string()),
             positions: annotations.then(|| {
                 c.positions

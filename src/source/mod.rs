@@ -70,12 +70,18 @@ pub fn find_root(start: &Path) -> Result<PathBuf, Error> {
 /// Opens a REV (SPEC §2): `WORKTREE`, a folder holding a draft, or a git revision of
 /// the repository that holds `root`. Folders win over revisions of the same name, since
 /// whether `v2` is a folder depends on the file system, not on its spelling.
-pub fn open(rev: &str, root: &Path, cwd: &Path) -> Result<Box<dyn Source>, Error> {
-    if rev == WORKTREE {
-        return Ok(Box::new(fs::FsSource::worktree(root)?));
-    }
+pub fn open(rev: &str, root: Result<&Path, &Error>, cwd: &Path) -> Result<Box<dyn Source>, Error> {
     let as_path = cwd.join(rev);
-    if as_path.is_dir() {
+    let need_root = || -> Result<PathBuf, Error> {
+        root.map(Path::to_path_buf).map_err(|e| match e {
+            Error::NotADraft(p) => Error::NotADraft(p.clone()),
+            other => Error::Refused(other.to_string()),
+        })
+    };
+    if rev == WORKTREE {
+        return Ok(Box::new(fs::FsSource::worktree(&need_root()?)?));
+    }
+    if rev != WORKTREE && as_path.is_dir() {
         if !as_path.join("entente.toml").is_file() {
             return Err(Error::UnknownRevision {
                 rev: rev.to_string(),
@@ -87,7 +93,7 @@ pub fn open(rev: &str, root: &Path, cwd: &Path) -> Result<Box<dyn Source>, Error
         }
         return Ok(Box::new(fs::FsSource::folder(&as_path, rev)?));
     }
-    Ok(Box::new(git::GitSource::open(root, rev)?))
+    Ok(Box::new(git::GitSource::open(&need_root()?, rev)?))
 }
 
 /// Whether a relative path stays inside the root: no `..`, no absolute path, no drive.

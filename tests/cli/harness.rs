@@ -96,6 +96,11 @@ impl Draft {
         std::fs::read_to_string(self.root.join(path)).unwrap()
     }
 
+    /// Removes a file.
+    pub fn remove(&self, path: &str) {
+        std::fs::remove_file(self.root.join(path)).unwrap();
+    }
+
     /// Commits every file with a fixed author and a clock that advances one hour per
     /// commit, so commit ids are stable; tags the commit when `tag` is given.
     pub fn commit(&mut self, message: &str, tag: Option<&str>) -> String {

@@ -8,6 +8,7 @@
 )]
 
 mod check;
+mod diff;
 mod drafts;
 mod harness;
 mod init;

@@ -27,22 +27,31 @@ enum Mutation {
     Longer(usize, String),
 }
 
+/// Public and withheld material come from separate vocabularies: the wall rightly
+/// refuses a withheld note or short text that happens to be a phrase of public text,
+/// which is not what this property is about.
+fn vocabulary(words: &'static [&'static str]) -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(words), 1..14).prop_map(|w| w.join(" "))
+}
+
+fn public_words() -> impl Strategy<Value = String> {
+    vocabulary(&[
+        "alpha", "border", "crossing", "delta", "envoy", "ferry", "garrison", "harbour", "inland",
+        "jetty",
+    ])
+}
+
 fn words() -> impl Strategy<Value = String> {
-    prop::collection::vec(
-        prop::sample::select(vec![
-            "alpha", "border", "crossing", "delta", "envoy", "ferry", "garrison", "harbour",
-            "inland", "jetty",
-        ]),
-        1..14,
-    )
-    .prop_map(|w| w.join(" "))
+    vocabulary(&[
+        "kilo", "lima", "mike", "november", "oscar", "papa", "romeo", "sierra", "tango", "uniform",
+    ])
 }
 
 fn drafts() -> impl Strategy<Value = Gen> {
     (
-        prop::collection::vec(words(), 1..4),
+        prop::collection::vec(public_words(), 1..4),
         prop::collection::vec(words(), 2..4),
-        prop::collection::vec("[A-Z][a-z]{3,9}", 4),
+        prop::collection::vec("Sx[a-z]{3,9}", 4),
     )
         .prop_map(|(public, secret_texts, secret_titles)| Gen {
             public,
@@ -55,7 +64,7 @@ fn mutation(n: usize) -> impl Strategy<Value = Mutation> {
     let i = 0..n;
     prop_oneof![
         (i.clone(), words()).prop_map(|(i, w)| Mutation::Text(i, w)),
-        (i.clone(), "[A-Z][a-z]{3,9}").prop_map(|(i, t)| Mutation::Title(i, t)),
+        (i.clone(), "Sx[a-z]{3,9}").prop_map(|(i, t)| Mutation::Title(i, t)),
         i.clone().prop_map(Mutation::Id),
         i.clone().prop_map(Mutation::FileName),
         (i.clone(), words()).prop_map(|(i, w)| Mutation::Notes(i, w)),
@@ -157,7 +166,13 @@ fn public_outputs(files: Vec<(String, Vec<u8>)>) -> Vec<(String, String)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    // A fixed seed: CI runs the same 128 drafts every time, so a red run is reproducible.
+    #![proptest_config(ProptestConfig {
+        cases: 128,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x0e17_e17e),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn changing_what_an_edition_withholds_changes_no_byte_of_it((g, m) in drafts().prop_flat_map(|g| { let n = g.secret_texts.len(); (Just(g), mutation(n)) })) {
@@ -172,8 +187,8 @@ fn the_property_is_not_vacuous() {
     // The same pipeline does see a change to what the edition includes.
     let g = Gen {
         public: vec!["alpha".into()],
-        secret_texts: vec!["border".into(), "crossing".into()],
-        secret_titles: vec!["Aaaa".into(), "Bbbb".into()],
+        secret_texts: vec!["kilo".into(), "lima".into()],
+        secret_titles: vec!["Sxaaaa".into(), "Sxbbbb".into()],
     };
     let mut changed = files(&g, None);
     let open = changed

@@ -1,0 +1,426 @@
+//! Clause-level comparison of two versions of a draft, with word-level redlines.
+//!
+//! The diff is computed between two edition projections, so a diff for an edition is
+//! made only of what that edition shows: nothing it withholds is compared, counted or
+//! paired (SPEC §3). The result is plain data ([`Report`]); `present` turns it into text.
+
+mod pair;
+pub mod present;
+pub mod redline;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::edition::{ClauseView, Projection};
+use crate::model::Scheme;
+pub use pair::THRESHOLD;
+use redline::Span;
+
+/// Which version a side of the diff is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Version {
+    /// The REV as given.
+    pub rev: String,
+    /// Its commit, if any.
+    pub commit: Option<String>,
+}
+
+/// How a clause fared between the two versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Only in the new version.
+    Added,
+    /// Only in the old version.
+    Removed,
+    /// In both, with a change of text, title, metadata or place.
+    Changed,
+    /// In both, the same (perhaps renumbered).
+    Unchanged,
+}
+
+/// Counts of each kind of change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Clauses added.
+    pub added: usize,
+    /// Clauses removed.
+    pub removed: usize,
+    /// Clauses changed in any way (text, title, metadata, place).
+    pub changed: usize,
+    /// Clauses moved among their neighbours or to another document or annex.
+    pub moved: usize,
+    /// Clauses the same in both versions.
+    pub unchanged: usize,
+    /// Clauses whose text changed.
+    pub text_changed: usize,
+    /// Clauses whose title changed.
+    pub title_changed: usize,
+    /// Clauses whose status, classification, positions, tags or notes changed.
+    pub metadata_changed: usize,
+    /// Clauses whose number changed only because something before them changed.
+    pub renumbered: usize,
+}
+
+/// A document's share of the changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocumentSummary {
+    /// Document id.
+    pub id: String,
+    /// Its title (the new one, or the old one if it was removed).
+    pub title: String,
+    /// Its counts.
+    pub summary: Summary,
+}
+
+/// Where a clause sits: a document, and perhaps one of its annexes.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Place {
+    /// Document id.
+    pub document: String,
+    /// Annex id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub annex: Option<String>,
+}
+
+/// An old and a new value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change<T> {
+    /// Before.
+    pub old: T,
+    /// After.
+    pub new: T,
+}
+
+/// A metadata field that changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Field {
+    /// `status`, `classification`, `positions.<party>`, `tags` or `notes`.
+    pub field: String,
+    /// Before (`null` when absent).
+    pub old: Option<String>,
+    /// After (`null` when absent).
+    pub new: Option<String>,
+}
+
+/// One clause of either version, and what happened to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClauseDiff {
+    /// Its id (the new one when it changed).
+    pub id: String,
+    /// Its old id, when it changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_id: Option<String>,
+    /// Its document (the new one, or the old one if removed).
+    pub document: String,
+    /// Its annex, if in one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub annex: Option<String>,
+    /// Added, removed, changed or unchanged.
+    pub status: Status,
+    /// Its label before.
+    pub old_number: Option<String>,
+    /// Its label after.
+    pub new_number: Option<String>,
+    /// Its heading, for display: the new title, or the old one if removed.
+    pub heading: Option<String>,
+    /// Its place among its neighbours changed, or it went to another document or annex.
+    pub moved: bool,
+    /// Where it was, when it went to another document or annex.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved_from: Option<Place>,
+    /// Its number changed without it moving.
+    pub renumbered: bool,
+    /// Its text changed.
+    pub text_changed: bool,
+    /// Its title, when it changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<Change<Option<String>>>,
+    /// Metadata fields that changed.
+    pub metadata: Vec<Field>,
+    /// The word-level redline of its text, when it changed (all insert or all delete for
+    /// added and removed clauses).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub redline: Vec<Span>,
+    /// Its text (the new one, or the old one if removed), for showing unchanged clauses.
+    #[serde(skip)]
+    pub text: String,
+}
+
+/// The comparison of two versions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// The old version.
+    pub old: Version,
+    /// The new version.
+    pub new: Version,
+    /// The edition compared, if the diff is taken for one.
+    pub edition: Option<String>,
+    /// Counts over every clause.
+    pub summary: Summary,
+    /// Counts per document.
+    pub documents: Vec<DocumentSummary>,
+    /// Every clause of either version, in the new version's order, removed ones after
+    /// their old predecessor.
+    pub clauses: Vec<ClauseDiff>,
+}
+
+/// A clause of one side with where it sits.
+struct Item<'a> {
+    place: Place,
+    clause: &'a ClauseView,
+}
+
+fn keys<'a>(items: &[Item<'a>]) -> Vec<pair::Key<'a>> {
+    items
+        .iter()
+        .map(|i| pair::Key {
+            id: &i.clause.id,
+            body: i.clause.body.trim(),
+        })
+        .collect()
+}
+
+fn items(projection: &Projection) -> Vec<Item<'_>> {
+    projection
+        .clauses()
+        .map(|(doc, annex, clause)| Item {
+            place: Place {
+                document: doc.id.clone(),
+                annex: annex.map(|a| a.id.clone()),
+            },
+            clause,
+        })
+        .collect()
+}
+
+/// What the metadata comparison may look at: annotations are compared only where the
+/// edition shows them.
+fn metadata(
+    old: &ClauseView,
+    new: &ClauseView,
+    old_scheme: &Scheme,
+    new_scheme: &Scheme,
+    annotations: bool,
+) -> Vec<Field> {
+    let mut out = Vec::new();
+    let mut field = |name: String, a: Option<String>, b: Option<String>| {
+        if a != b {
+            out.push(Field {
+                field: name,
+                old: a,
+                new: b,
+            });
+        }
+    };
+    field(
+        "classification".into(),
+        Some(old_scheme.name(old.level).to_string()),
+        Some(new_scheme.name(new.level).to_string()),
+    );
+    if !annotations {
+        return out;
+    }
+    field(
+        "status".into(),
+        Some(old.status.as_str().into()),
+        Some(new.status.as_str().into()),
+    );
+    let parties: BTreeSet<&String> = old.positions.keys().chain(new.positions.keys()).collect();
+    for party in parties {
+        let get = |c: &ClauseView| c.positions.get(party).map(|p| p.as_str().to_string());
+        field(format!("positions.{party}"), get(old), get(new));
+    }
+    let joined = |v: &[String], sep: &str| (!v.is_empty()).then(|| v.join(sep));
+    field(
+        "tags".into(),
+        joined(&old.tags, ", "),
+        joined(&new.tags, ", "),
+    );
+    field(
+        "notes".into(),
+        joined(&old.notes, "; "),
+        joined(&new.notes, "; "),
+    );
+    out
+}
+
+/// Compares two projections of the same edition (or of everything).
+pub fn compare(
+    old: &Projection,
+    new: &Projection,
+    old_scheme: &Scheme,
+    new_scheme: &Scheme,
+    versions: (Version, Version),
+    edition: Option<String>,
+) -> Report {
+    let annotations = old.edition.annotations && new.edition.annotations;
+    let (olds, news) = (items(old), items(new));
+    let pairs = pair::pair(&keys(&olds), &keys(&news));
+
+    // Moves among neighbours: within each place, the paired clauses that are not in the
+    // longest run kept in order.
+    let mut by_place: BTreeMap<&Place, Vec<(usize, usize)>> = BTreeMap::new();
+    for &(i, j) in &pairs {
+        if olds[i].place == news[j].place {
+            by_place.entry(&news[j].place).or_default().push((i, j));
+        }
+    }
+    let mut moved_new = BTreeSet::new();
+    for list in by_place.values_mut() {
+        list.sort_by_key(|&(_, j)| j);
+        let sequence: Vec<usize> = list.iter().map(|&(i, _)| i).collect();
+        moved_new.extend(pair::moved(&sequence).into_iter().map(|k| list[k].1));
+    }
+
+    let new_partner: BTreeMap<usize, usize> = pairs.iter().map(|&(i, j)| (j, i)).collect();
+    let old_partner: BTreeMap<usize, usize> = pairs.iter().map(|&(i, j)| (i, j)).collect();
+    let mut ordered: Vec<((usize, u8, usize), ClauseDiff)> = Vec::new();
+    for (j, item) in news.iter().enumerate() {
+        let c = item.clause;
+        let diff = match new_partner.get(&j) {
+            None => ClauseDiff {
+                id: c.id.clone(),
+                old_id: None,
+                document: item.place.document.clone(),
+                annex: item.place.annex.clone(),
+                status: Status::Added,
+                old_number: None,
+                new_number: Some(c.label.clone()),
+                heading: c.title.clone(),
+                moved: false,
+                moved_from: None,
+                renumbered: false,
+                text_changed: false,
+                title: None,
+                metadata: Vec::new(),
+                redline: redline::redline("", c.body.trim()),
+                text: c.body.trim().to_string(),
+            },
+            Some(&i) => {
+                let o = olds[i].clause;
+                let other_place = olds[i].place != item.place;
+                let moved = other_place || moved_new.contains(&j);
+                let text_changed = o.body.trim() != c.body.trim();
+                let title = (o.title != c.title).then(|| Change {
+                    old: o.title.clone(),
+                    new: c.title.clone(),
+                });
+                let metadata = metadata(o, c, old_scheme, new_scheme, annotations);
+                let changed = moved
+                    || text_changed
+                    || title.is_some()
+                    || !metadata.is_empty()
+                    || o.id != c.id;
+                ClauseDiff {
+                    id: c.id.clone(),
+                    old_id: (o.id != c.id).then(|| o.id.clone()),
+                    document: item.place.document.clone(),
+                    annex: item.place.annex.clone(),
+                    status: if changed {
+                        Status::Changed
+                    } else {
+                        Status::Unchanged
+                    },
+                    old_number: Some(o.label.clone()),
+                    new_number: Some(c.label.clone()),
+                    heading: c.title.clone(),
+                    moved,
+                    moved_from: other_place.then(|| olds[i].place.clone()),
+                    renumbered: !moved && o.label != c.label,
+                    text_changed,
+                    title,
+                    metadata,
+                    redline: if text_changed {
+                        redline::redline(o.body.trim(), c.body.trim())
+                    } else {
+                        Vec::new()
+                    },
+                    text: c.body.trim().to_string(),
+                }
+            }
+        };
+        ordered.push(((j, 1, 0), diff));
+    }
+    for (i, item) in olds.iter().enumerate() {
+        if old_partner.contains_key(&i) {
+            continue;
+        }
+        // After the new place of the nearest earlier old clause that survived, or first.
+        let anchor = (0..i).rev().find_map(|k| old_partner.get(&k).copied());
+        let key = match anchor {
+            Some(j) => (j, 2, i),
+            None => (0, 0, i),
+        };
+        let c = item.clause;
+        ordered.push((
+            key,
+            ClauseDiff {
+                id: c.id.clone(),
+                old_id: None,
+                document: item.place.document.clone(),
+                annex: item.place.annex.clone(),
+                status: Status::Removed,
+                old_number: Some(c.label.clone()),
+                new_number: None,
+                heading: c.title.clone(),
+                moved: false,
+                moved_from: None,
+                renumbered: false,
+                text_changed: false,
+                title: None,
+                metadata: Vec::new(),
+                redline: redline::redline(c.body.trim(), ""),
+                text: c.body.trim().to_string(),
+            },
+        ));
+    }
+    ordered.sort_by_key(|(key, _)| *key);
+    let clauses: Vec<ClauseDiff> = ordered.into_iter().map(|(_, d)| d).collect();
+
+    let mut documents: Vec<DocumentSummary> = new
+        .documents
+        .iter()
+        .chain(
+            old.documents
+                .iter()
+                .filter(|d| !new.documents.iter().any(|n| n.id == d.id)),
+        )
+        .map(|d| DocumentSummary {
+            id: d.id.clone(),
+            title: d.title.clone(),
+            summary: Summary::default(),
+        })
+        .collect();
+    let mut summary = Summary::default();
+    for c in &clauses {
+        count(&mut summary, c);
+        if let Some(doc) = documents.iter_mut().find(|d| d.id == c.document) {
+            count(&mut doc.summary, c);
+        }
+    }
+    documents.retain(|d| d.summary != Summary::default());
+    Report {
+        old: versions.0,
+        new: versions.1,
+        edition,
+        summary,
+        documents,
+        clauses,
+    }
+}
+
+fn count(s: &mut Summary, c: &ClauseDiff) {
+    match c.status {
+        Status::Added => s.added += 1,
+        Status::Removed => s.removed += 1,
+        Status::Changed => s.changed += 1,
+        Status::Unchanged => s.unchanged += 1,
+    }
+    s.moved += usize::from(c.moved);
+    s.text_changed += usize::from(c.text_changed);
+    s.title_changed += usize::from(c.title.is_some());
+    s.metadata_changed += usize::from(!c.metadata.is_empty());
+    s.renumbered += usize::from(c.renumbered);
+}
