@@ -58,6 +58,8 @@ pub enum Command {
     Diff(DiffArgs),
     /// One clause's history through the commits, with the redline of each step.
     Log(LogArgs),
+    /// Split an existing Markdown document into clause files.
+    Import(ImportArgs),
 }
 
 /// `entente init`.
@@ -169,6 +171,25 @@ pub struct LogArgs {
     pub json: bool,
 }
 
+/// `entente import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The Markdown file to split.
+    pub file: PathBuf,
+    /// The heading level that makes clauses (1 to 6), or `auto` for the level of the
+    /// numbered provisions.
+    #[arg(long, short, default_value = "2")]
+    pub level: String,
+    /// The document's id (default: from the file name); importing again into the same
+    /// document updates it in place.
+    #[arg(long, short)]
+    pub document: Option<String>,
+    /// The draft to import into (default: the draft around the current folder, or a new
+    /// one here).
+    #[arg(long, value_name = "DIR")]
+    pub into: Option<PathBuf>,
+}
+
 /// Output of `diff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DiffFormat {
@@ -200,6 +221,8 @@ pub enum RenderFormat {
     Html,
     /// One CommonMark file per edition.
     Md,
+    /// The Markdown as the sources have it, headings as written (the round trip of `import`).
+    MdSource,
     /// The edition's resolved model as JSON.
     Json,
 }
@@ -209,6 +232,7 @@ impl From<RenderFormat> for crate::render::Format {
         match f {
             RenderFormat::Html => crate::render::Format::Html,
             RenderFormat::Md => crate::render::Format::Markdown,
+            RenderFormat::MdSource => crate::render::Format::MarkdownSource,
             RenderFormat::Json => crate::render::Format::Json,
         }
     }

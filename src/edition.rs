@@ -49,6 +49,10 @@ pub struct DocumentView {
     pub anchor: String,
     /// Its clauses and placeholders, in order; withdrawn clauses are not here.
     pub clauses: Vec<Part>,
+    /// Headings between its clauses; `before` counts the entries of `clauses` before each.
+    pub headings: Vec<crate::model::Heading>,
+    /// The level of clause headings in the source text.
+    pub heading_level: Option<u8>,
     /// Its annexes and placeholders, in order.
     pub annexes: Vec<AnnexPart>,
 }
@@ -108,6 +112,8 @@ pub struct ClauseView {
     pub path: String,
     /// "Point 4" or its fixed label.
     pub label: String,
+    /// Its fixed label, if it has one (as written in the source).
+    pub fixed_label: Option<String>,
     /// Its anchor.
     pub anchor: String,
     /// Its title.
@@ -211,6 +217,7 @@ pub fn project(agreement: &Agreement, numbers: &Numbers, edition: &Edition) -> P
                     id: clause.id.clone(),
                     path: clause.path.clone(),
                     label,
+                    fixed_label: clause.label.clone(),
                     anchor,
                     title: clause.title.clone(),
                     level: clause.level,
@@ -228,11 +235,28 @@ pub fn project(agreement: &Agreement, numbers: &Numbers, edition: &Edition) -> P
                 })
             })
         };
-        let clauses: Vec<Part> = doc
-            .clauses
+        // Headings count the clauses shown before them, withdrawn ones left out.
+        let mut clauses: Vec<Part> = Vec::new();
+        let mut headings = Vec::new();
+        for (k, clause) in doc.clauses.iter().enumerate() {
+            for h in doc.headings.iter().filter(|h| h.before == k) {
+                headings.push(crate::model::Heading {
+                    before: clauses.len(),
+                    ..h.clone()
+                });
+            }
+            clauses.extend(part(clause, &mut seen));
+        }
+        for h in doc
+            .headings
             .iter()
-            .filter_map(|c| part(c, &mut seen))
-            .collect();
+            .filter(|h| h.before >= doc.clauses.len())
+        {
+            headings.push(crate::model::Heading {
+                before: clauses.len(),
+                ..h.clone()
+            });
+        }
         let mut annexes = Vec::new();
         for annex in &doc.annexes {
             let label = label_of(&annex.id);
@@ -266,6 +290,8 @@ pub fn project(agreement: &Agreement, numbers: &Numbers, edition: &Edition) -> P
             title: doc.title.clone(),
             anchor: doc.id.clone(),
             clauses,
+            headings,
+            heading_level: doc.heading_level,
             annexes,
         });
     }

@@ -12,6 +12,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod edition;
 pub mod error;
+pub mod import;
 pub mod leak;
 pub mod load;
 pub mod manifest;

@@ -11,7 +11,7 @@ use crate::clause::{self, FrontMatter};
 use crate::diagnostic::{Diagnostic, Files, did_you_mean};
 use crate::error::Error;
 use crate::manifest::{self, Manifest};
-use crate::model::{Agreement, Annex, Clause, Document, Level, Position, Status};
+use crate::model::{Agreement, Annex, Clause, Document, Heading, Level, Position, Status};
 use crate::source::{ReadError, Revision, Source};
 use crate::toml_read::At;
 
@@ -243,7 +243,36 @@ fn assemble(
     let mut used: BTreeMap<usize, String> = BTreeMap::new();
     let mut documents = Vec::new();
     for doc in &manifest.documents {
-        let clauses = ctx.resolve(&doc.clauses, &doc.id.value, None, &mut used, diagnostics);
+        // Resolve entry by entry, so each heading lands before the right resolved clause.
+        let mut clauses = Vec::new();
+        let mut headings = Vec::new();
+        for (k, entry) in doc.clauses.iter().enumerate() {
+            for (_, level, text) in doc.headings.iter().filter(|(at, _, _)| *at == k) {
+                headings.push(Heading {
+                    before: clauses.len(),
+                    level: *level,
+                    text: text.clone(),
+                });
+            }
+            clauses.extend(ctx.resolve(
+                std::slice::from_ref(entry),
+                &doc.id.value,
+                None,
+                &mut used,
+                diagnostics,
+            ));
+        }
+        for (_, level, text) in doc
+            .headings
+            .iter()
+            .filter(|(at, _, _)| *at >= doc.clauses.len())
+        {
+            headings.push(Heading {
+                before: clauses.len(),
+                level: *level,
+                text: text.clone(),
+            });
+        }
         let mut annexes = Vec::new();
         for annex in &doc.annexes {
             let level = annex.level.unwrap_or(manifest.scheme.default);
@@ -266,6 +295,8 @@ fn assemble(
             title: doc.title.clone(),
             numbering: doc.numbering.clone(),
             clauses,
+            headings,
+            heading_level: doc.heading_level,
             annexes,
         });
     }
@@ -276,6 +307,19 @@ fn assemble(
         .map(|(_, p)| p.path.clone())
         .collect();
     for path in &unlisted {
+        // A Markdown file with no front matter that no document lists is some other
+        // document (an import's source, notes), not a broken clause.
+        let plain = diagnostics
+            .iter()
+            .any(|d| d.file == *path && d.code == "missing-front-matter");
+        if plain {
+            diagnostics.retain(|d| !(d.file == *path && d.code == "missing-front-matter"));
+            diagnostics.push(
+                Diagnostic::warning("not-a-clause", path, None, "Markdown file without front matter, listed nowhere: ignored".into())
+                    .with_hint("if it is meant to be a clause, give it `+++` front matter and list it in a document"),
+            );
+            continue;
+        }
         diagnostics.push(
             Diagnostic::warning(
                 "unlisted-clause",

@@ -44,9 +44,16 @@ pub struct DocumentEntry {
     pub numbering: String,
     /// Its clause entries: ids, or paths to `.md` files.
     pub clauses: Vec<At<String>>,
+    /// Headings between its clauses.
+    pub headings: Vec<HeadingEntry>,
+    /// The level of clause headings in the source text (`heading-level`, from `import`).
+    pub heading_level: Option<u8>,
     /// Its annexes.
     pub annexes: Vec<AnnexEntry>,
 }
+
+/// A heading entry of a document's `clauses`: `(entries before it, level, text)`.
+pub type HeadingEntry = (usize, u8, String);
 
 /// A `[[documents.annexes]]` table.
 #[derive(Debug, Clone)]
@@ -375,21 +382,66 @@ fn editions(r: &mut Reader<'_>, root: &DeTable<'_>, scheme: &Scheme) -> Vec<Edit
     out
 }
 
+/// A document's or annex's `clauses`: ids or paths, and (in documents) headings that
+/// structure them, written `{ heading = "Part II", level = 1 }`.
 fn clause_entries(
     r: &mut Reader<'_>,
     table: &DeTable<'_>,
     span: &Range<usize>,
     what: &str,
-) -> Vec<At<String>> {
-    if table.get("clauses").is_none() {
+) -> (Vec<At<String>>, Vec<HeadingEntry>) {
+    use toml::de::DeValue;
+    let Some(value) = table.get("clauses") else {
         r.error(
             "missing-key",
             span.clone(),
             format!("{what} has no `clauses`"),
             Some("add `clauses = [\"first-clause-id\", ...]`".into()),
         );
+        return (Vec::new(), Vec::new());
+    };
+    let DeValue::Array(items) = value.get_ref() else {
+        return (r.strings(table, "clauses"), Vec::new());
+    };
+    let mut clauses = Vec::new();
+    let mut headings = Vec::new();
+    for item in items.iter() {
+        let item_span = r.span(item.span());
+        match item.get_ref() {
+            DeValue::String(s) => clauses.push(At {
+                value: s.to_string(),
+                span: item_span,
+            }),
+            DeValue::Table(t) => {
+                r.unknown_keys(t, &["heading", "level"], "a heading entry");
+                let text = r.string(t, "heading").map(|h| h.value);
+                let level = match t.get("level").map(|l| l.get_ref()) {
+                    Some(DeValue::Integer(i)) => i
+                        .to_string()
+                        .parse::<u8>()
+                        .ok()
+                        .filter(|l| (1..=6).contains(l)),
+                    _ => None,
+                };
+                match (text, level) {
+                    (Some(text), Some(level)) => headings.push((clauses.len(), level, text)),
+                    _ => r.error(
+                        "bad-heading",
+                        item_span,
+                        "a heading entry needs `heading` (its text) and `level` (1 to 6)".into(),
+                        Some("write it as `{ heading = \"Part II\", level = 1 }`".into()),
+                    ),
+                }
+            }
+            _ => r.error(
+                "wrong-type",
+                item_span,
+                "an entry of `clauses` must be a clause id, a path, or a heading table".into(),
+                Some("write a clause id in double quotes: `\"force-size\"`".into()),
+            ),
+        }
     }
-    r.strings(table, "clauses")
+    (clauses, headings)
 }
 
 fn documents(r: &mut Reader<'_>, root: &DeTable<'_>, scheme: &Scheme) -> Vec<DocumentEntry> {
@@ -409,7 +461,14 @@ fn documents(r: &mut Reader<'_>, root: &DeTable<'_>, scheme: &Scheme) -> Vec<Doc
     for (doc, span) in docs {
         r.unknown_keys(
             doc,
-            &["id", "title", "numbering", "clauses", "annexes"],
+            &[
+                "id",
+                "title",
+                "numbering",
+                "clauses",
+                "annexes",
+                "heading-level",
+            ],
             "`[[documents]]`",
         );
         let id = entry_id(r, doc, &span, "`[[documents]]`");
@@ -424,7 +483,15 @@ fn documents(r: &mut Reader<'_>, root: &DeTable<'_>, scheme: &Scheme) -> Vec<Doc
             }
             None => "{n}".to_string(),
         };
-        let clauses = clause_entries(r, doc, &span, &what);
+        let (clauses, headings) = clause_entries(r, doc, &span, &what);
+        let heading_level = doc.get("heading-level").and_then(|l| match l.get_ref() {
+            toml::de::DeValue::Integer(i) => i
+                .to_string()
+                .parse::<u8>()
+                .ok()
+                .filter(|l| (1..=6).contains(l)),
+            _ => None,
+        });
         let mut annexes = Vec::new();
         for (annex, span) in r.tables(doc, "annexes") {
             r.unknown_keys(
@@ -447,7 +514,7 @@ fn documents(r: &mut Reader<'_>, root: &DeTable<'_>, scheme: &Scheme) -> Vec<Doc
                 }
                 level
             });
-            let clauses = clause_entries(r, annex, &span, &what);
+            let (clauses, _) = clause_entries(r, annex, &span, &what);
             annexes.push(AnnexEntry {
                 id,
                 title,
@@ -460,6 +527,8 @@ fn documents(r: &mut Reader<'_>, root: &DeTable<'_>, scheme: &Scheme) -> Vec<Doc
             title,
             numbering,
             clauses,
+            headings,
+            heading_level,
             annexes,
         });
     }

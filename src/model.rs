@@ -106,8 +106,23 @@ pub struct Document {
     pub numbering: String,
     /// Its clauses, in manifest order.
     pub clauses: Vec<Clause>,
+    /// Headings that structure its clauses (parts, chapters), in order.
+    pub headings: Vec<Heading>,
+    /// The level of clause headings in the source text (imported documents).
+    pub heading_level: Option<u8>,
     /// Its annexes, in manifest order.
     pub annexes: Vec<Annex>,
+}
+
+/// A heading between clauses: structure above the clauses, such as "Part II".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Heading {
+    /// How many of the document's clauses come before it.
+    pub before: usize,
+    /// Its level, 1 to 6.
+    pub level: u8,
+    /// Its text.
+    pub text: String,
 }
 
 /// An annex of a document, labelled Annex A, B, ... in order.

@@ -149,7 +149,7 @@ fn anchors(view: &View) -> BTreeSet<String> {
 fn relink(text: &str, present: &BTreeSet<String>, consolidated: &str, format: Format) -> String {
     let (open, close) = match format {
         Format::Html => ("href=\"#", "\""),
-        Format::Markdown => ("](#", ")"),
+        Format::Markdown | Format::MarkdownSource => ("](#", ")"),
         Format::Json => return text.to_string(),
     };
     let mut out = String::with_capacity(text.len());

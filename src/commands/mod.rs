@@ -3,6 +3,7 @@
 
 mod check;
 mod diff;
+mod import;
 mod init;
 mod log;
 mod new;
@@ -31,6 +32,7 @@ pub(crate) fn run(command: &Command, ctx: &Context) -> Result<ExitCode, Error> {
         Command::Publish(args) => publish::run(args, ctx),
         Command::Diff(args) => diff::run(args, ctx),
         Command::Log(args) => log::run(args, ctx),
+        Command::Import(args) => import::run(args, ctx),
     }
 }
 

@@ -424,3 +424,20 @@ fn count(s: &mut Summary, c: &ClauseDiff) {
     s.metadata_changed += usize::from(!c.metadata.is_empty());
     s.renumbered += usize::from(c.renumbered);
 }
+
+/// Pairs texts by content alone (identical, then similar), ignoring ids: for `import`,
+/// which must recognise a provision in the next version of a document.
+pub fn pair_by_text(old: &[&str], new: &[&str]) -> Vec<(usize, usize)> {
+    let old_ids: Vec<String> = (0..old.len()).map(|i| format!("\u{0}old-{i}")).collect();
+    let new_ids: Vec<String> = (0..new.len()).map(|i| format!("\u{0}new-{i}")).collect();
+    let keys = |ids: &[String], texts: &[&str]| -> Vec<(String, String)> {
+        ids.iter()
+            .zip(texts)
+            .map(|(i, t)| (i.clone(), t.trim().to_string()))
+            .collect()
+    };
+    let (o, n) = (keys(&old_ids, old), keys(&new_ids, new));
+    let ok: Vec<pair::Key<'_>> = o.iter().map(|(id, body)| pair::Key { id, body }).collect();
+    let nk: Vec<pair::Key<'_>> = n.iter().map(|(id, body)| pair::Key { id, body }).collect();
+    pair::pair(&ok, &nk)
+}

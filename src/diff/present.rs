@@ -70,6 +70,11 @@ pub fn summary_line(s: &Summary) -> String {
     parts.join(", ")
 }
 
+/// A clause's heading for display: its title, or its id when it has none.
+fn heading(c: &ClauseDiff) -> String {
+    c.heading.clone().unwrap_or_else(|| format!("({})", c.id))
+}
+
 /// "Point 5 → Point 4", "Point 4 (new)", "Point 7 (removed)".
 fn numbers(c: &ClauseDiff) -> String {
     match (&c.old_number, &c.new_number) {
@@ -202,11 +207,7 @@ pub fn term_clause(c: &ClauseDiff, color: bool) -> String {
         }
     };
     let mut out = String::new();
-    let heading = c
-        .heading
-        .as_deref()
-        .map(|t| format!(" · {t}"))
-        .unwrap_or_default();
+    let heading = format!(" · {}", heading(c));
     let _ = writeln!(
         out,
         "{} {}",
@@ -316,11 +317,7 @@ fn markdown(report: &Report) -> String {
     let _ = writeln!(out, "{}\n", summary_line(&report.summary));
     summary_table(&mut out, report);
     for c in report.clauses.iter().filter(|c| shown(c)) {
-        let heading = c
-            .heading
-            .as_deref()
-            .map(|t| format!(" — {t}"))
-            .unwrap_or_default();
+        let heading = format!(" — {}", heading(c));
         let _ = writeln!(out, "\n### {}{heading}\n", numbers(c));
         let _ = writeln!(out, "*{}*\n", kinds(c).join(" · "));
         if let Some(t) = &c.title {
@@ -402,11 +399,7 @@ fn html(report: &Report, changed_only: bool) -> String {
     row(&mut out, "All", &report.summary);
     out.push_str("</table>\n<h2>Changes</h2>\n<ol class=\"changes\">\n");
     for (k, c) in report.clauses.iter().enumerate().filter(|(_, c)| shown(c)) {
-        let heading = c
-            .heading
-            .as_deref()
-            .map(|t| format!(" — {t}"))
-            .unwrap_or_default();
+        let heading = format!(" — {}", heading(c));
         let _ = writeln!(
             out,
             "<li><a href=\"#change-{k}\">{}</a> <span class=\"kinds\">{}</span></li>",
@@ -416,14 +409,7 @@ fn html(report: &Report, changed_only: bool) -> String {
     }
     out.push_str("</ol>\n<h2>Clauses</h2>\n");
     for (k, c) in report.clauses.iter().enumerate() {
-        let heading = html_escape(&format!(
-            "{}{}",
-            numbers(c),
-            c.heading
-                .as_deref()
-                .map(|t| format!(" — {t}"))
-                .unwrap_or_default()
-        ));
+        let heading = html_escape(&format!("{} — {}", numbers(c), heading(c)));
         if !shown(c) {
             if !changed_only {
                 let _ = writeln!(

@@ -20,6 +20,9 @@ pub enum Format {
     Html,
     /// One CommonMark file.
     Markdown,
+    /// The Markdown as the sources have it: headings as written, no title block,
+    /// contents or anchors (the round trip of `import`).
+    MarkdownSource,
     /// The view as JSON.
     Json,
 }
@@ -32,7 +35,7 @@ impl Format {
     pub fn extension(self) -> &'static str {
         match self {
             Format::Html => "html",
-            Format::Markdown => "md",
+            Format::Markdown | Format::MarkdownSource => "md",
             Format::Json => "json",
         }
     }
@@ -42,6 +45,7 @@ impl Format {
 pub struct Renderer {
     html: Templates,
     markdown: Templates,
+    source: Templates,
 }
 
 impl Renderer {
@@ -50,6 +54,7 @@ impl Renderer {
         Ok(Renderer {
             html: Templates::load(Kind::Html, source)?,
             markdown: Templates::load(Kind::Markdown, source)?,
+            source: Templates::load(Kind::MarkdownSource, source)?,
         })
     }
 
@@ -58,6 +63,7 @@ impl Renderer {
         match format {
             Format::Html => self.html.render(view),
             Format::Markdown => self.markdown.render(view).map(|md| tidy_markdown(&md)),
+            Format::MarkdownSource => self.source.render(view).map(|md| tidy_markdown(&md)),
             Format::Json => serde_json::to_string_pretty(view)
                 .map(|json| json + "\n")
                 .map_err(|e| Error::Template {

@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::source::Source;
 
 /// The built-in templates: (path under `templates/`, text).
-pub const BUILT_IN: [(&str, &str); 6] = [
+pub const BUILT_IN: [(&str, &str); 7] = [
     (
         "html/agreement.hbs",
         include_str!("../../templates/html/agreement.hbs"),
@@ -34,6 +34,10 @@ pub const BUILT_IN: [(&str, &str); 6] = [
         include_str!("../../templates/md/clause.hbs"),
     ),
     ("md/annex.hbs", include_str!("../../templates/md/annex.hbs")),
+    (
+        "md-source/agreement.hbs",
+        include_str!("../../templates/md-source/agreement.hbs"),
+    ),
 ];
 
 /// A template format: which folder, and how `{{x}}` is escaped.
@@ -43,6 +47,8 @@ pub enum Kind {
     Html,
     /// Not escaped: Markdown output, whose text is already Markdown.
     Markdown,
+    /// Not escaped: the Markdown as the sources have it, for round trips of imports.
+    MarkdownSource,
 }
 
 impl Kind {
@@ -50,6 +56,7 @@ impl Kind {
         match self {
             Kind::Html => "html",
             Kind::Markdown => "md",
+            Kind::MarkdownSource => "md-source",
         }
     }
 }
@@ -73,7 +80,10 @@ impl Templates {
         let folder = kind.folder();
         let mut files: Vec<(String, String)> = BUILT_IN
             .iter()
-            .filter(|(path, _)| path.starts_with(&format!("{folder}/")))
+            .filter(|(path, _)| {
+                path.strip_prefix(folder)
+                    .is_some_and(|rest| rest.starts_with('/'))
+            })
             .map(|(path, text)| (path.to_string(), text.to_string()))
             .collect();
         let prefix = format!("templates/{folder}/");
@@ -95,7 +105,7 @@ impl Templates {
             files.push((key, text));
         }
         let mut registry = Handlebars::new();
-        if kind == Kind::Markdown {
+        if kind != Kind::Html {
             registry.register_escape_fn(handlebars::no_escape);
         }
         registry.set_prevent_indent(true);

@@ -84,8 +84,21 @@ pub struct DocumentView {
     pub anchor: String,
     /// Clauses and placeholders.
     pub clauses: Vec<ClauseView>,
+    /// Headings after its last clause.
+    pub trailing_headings: Vec<HeadingView>,
     /// Annexes and placeholders.
     pub annexes: Vec<AnnexView>,
+}
+
+/// A heading that structures a document's clauses ("Part II").
+#[derive(Debug, Clone, Serialize)]
+pub struct HeadingView {
+    /// 1 to 6.
+    pub level: u8,
+    /// `#` repeated `level` times, for Markdown templates.
+    pub marker: String,
+    /// Its text.
+    pub text: String,
 }
 
 /// An annex, or a withheld annex's placeholder (`withheld` true, only label, anchor and notice).
@@ -152,6 +165,15 @@ pub struct ClauseView {
     /// Tags, in annotated editions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
+    /// Headings that come right before this clause.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub headings: Vec<HeadingView>,
+    /// Its heading as the source text had it (`### A. Definitions`); none for a preamble.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_heading: Option<String>,
+    /// The body as Markdown, references resolved, footnotes as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// A party's position on a clause.
@@ -195,6 +217,39 @@ fn placeholder_clause(p: &Placeholder) -> ClauseView {
         positions: None,
         notes: None,
         tags: None,
+        headings: Vec::new(),
+        source_heading: None,
+        source: None,
+    }
+}
+
+/// The label a preamble gets on import: it had no heading in the source.
+pub const PREAMBLE: &str = "Preamble";
+
+/// `### A. Definitions`: the fixed label and title, at the document's heading level.
+fn source_heading(
+    level: Option<u8>,
+    fixed_label: Option<&str>,
+    title: Option<&str>,
+) -> Option<String> {
+    if title.is_none() && fixed_label == Some(PREAMBLE) {
+        return None;
+    }
+    let text: Vec<&str> = fixed_label.into_iter().chain(title).collect();
+    (!text.is_empty()).then(|| {
+        format!(
+            "{} {}",
+            "#".repeat(usize::from(level.unwrap_or(2))),
+            text.join(" ")
+        )
+    })
+}
+
+fn heading_view(h: &crate::model::Heading) -> HeadingView {
+    HeadingView {
+        level: h.level,
+        marker: "#".repeat(usize::from(h.level)),
+        text: h.text.clone(),
     }
 }
 
@@ -225,7 +280,7 @@ pub fn build(
         .collect();
     let anchors = projection.anchors();
     let has_anchor = |a: &str| anchors.contains(a);
-    let clause_view = |doc_id: &str, part: &Part| -> ClauseView {
+    let clause_view = |doc_id: &str, heading_level: Option<u8>, part: &Part| -> ClauseView {
         let c = match part {
             Part::Withheld(p) => return placeholder_clause(p),
             Part::Clause(c) => c,
@@ -262,6 +317,13 @@ pub fn build(
             }),
             notes: annotations.then(|| c.notes.clone()),
             tags: annotations.then(|| c.tags.clone()),
+            headings: Vec::new(),
+            source_heading: source_heading(
+                heading_level,
+                c.fixed_label.as_deref(),
+                c.title.as_deref(),
+            ),
+            source: Some(markdown::to_markdown(&c.body, None, &resolve_any)),
         }
     };
     let documents = projection
@@ -274,7 +336,23 @@ pub fn build(
             clauses: doc
                 .clauses
                 .iter()
-                .map(|p| clause_view(&doc.id, p))
+                .enumerate()
+                .map(|(k, p)| {
+                    let mut view = clause_view(&doc.id, doc.heading_level, p);
+                    view.headings = doc
+                        .headings
+                        .iter()
+                        .filter(|h| h.before == k)
+                        .map(heading_view)
+                        .collect();
+                    view
+                })
+                .collect(),
+            trailing_headings: doc
+                .headings
+                .iter()
+                .filter(|h| h.before >= doc.clauses.len())
+                .map(heading_view)
                 .collect(),
             annexes: doc
                 .annexes
@@ -301,7 +379,7 @@ pub fn build(
                         clauses: annex
                             .clauses
                             .iter()
-                            .map(|p| clause_view(&doc.id, p))
+                            .map(|p| clause_view(&doc.id, None, p))
                             .collect(),
                     },
                 })

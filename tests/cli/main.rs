@@ -11,6 +11,7 @@ mod check;
 mod diff;
 mod drafts;
 mod harness;
+mod import;
 mod init;
 mod new;
 mod noninterference;
