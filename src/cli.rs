@@ -60,6 +60,8 @@ pub enum Command {
     Log(LogArgs),
     /// Split an existing Markdown document into clause files.
     Import(ImportArgs),
+    /// Where the negotiation stands: what is agreed, open, and objected to, and by whom.
+    Status(StatusArgs),
 }
 
 /// `entente init`.
@@ -127,6 +129,10 @@ pub struct RenderArgs {
     /// The output folder (default: `build/` in the draft), or `-` for stdout.
     #[arg(long, short, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// In editions that show annotations, mark what changed since this version: text
+    /// inserted and deleted in place, clauses new since then flagged.
+    #[arg(long, value_name = "REV")]
+    pub since: Option<String>,
 }
 
 /// `entente publish`.
@@ -188,6 +194,47 @@ pub struct ImportArgs {
     /// one here).
     #[arg(long, value_name = "DIR")]
     pub into: Option<PathBuf>,
+}
+
+/// `entente status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The version (default `WORKTREE`); with `--history`, a range `A..B` of commits
+    /// (default: the tagged rounds, or every commit touching the draft).
+    pub rev: Option<String>,
+    /// Count only what this edition shows.
+    #[arg(long, short)]
+    pub edition: Option<String>,
+    /// How to show the report.
+    #[arg(long, short, value_enum, default_value_t = StatusFormat::Term)]
+    pub format: StatusFormat,
+    /// The share agreed at each round instead of one version's report.
+    #[arg(long)]
+    pub history: bool,
+}
+
+/// Output of `status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusFormat {
+    /// Tables for a terminal.
+    Term,
+    /// Markdown for briefings.
+    Md,
+    /// JSON (SPEC §4).
+    Json,
+    /// A self-contained HTML page with a chart.
+    Html,
+}
+
+impl From<StatusFormat> for crate::status::present::Format {
+    fn from(f: StatusFormat) -> Self {
+        match f {
+            StatusFormat::Term => crate::status::present::Format::Term,
+            StatusFormat::Md => crate::status::present::Format::Markdown,
+            StatusFormat::Json => crate::status::present::Format::Json,
+            StatusFormat::Html => crate::status::present::Format::Html,
+        }
+    }
 }
 
 /// Output of `diff`.

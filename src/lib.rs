@@ -23,6 +23,7 @@ pub mod output;
 pub mod publish;
 pub mod render;
 pub mod source;
+pub mod status;
 pub mod term;
 pub mod toml_read;
 

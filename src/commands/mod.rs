@@ -9,6 +9,7 @@ mod log;
 mod new;
 mod publish;
 mod render;
+mod status;
 
 use std::process::ExitCode;
 
@@ -33,6 +34,7 @@ pub(crate) fn run(command: &Command, ctx: &Context) -> Result<ExitCode, Error> {
         Command::Diff(args) => diff::run(args, ctx),
         Command::Log(args) => log::run(args, ctx),
         Command::Import(args) => import::run(args, ctx),
+        Command::Status(args) => status::run(args, ctx),
     }
 }
 

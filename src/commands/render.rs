@@ -6,8 +6,31 @@ use std::process::ExitCode;
 use crate::cli::RenderArgs;
 use crate::edition;
 use crate::output::write_atomic;
-use crate::render::{Renderer, view_of};
+use crate::render::Renderer;
 use crate::{Context, Error};
+
+/// The diff from `rev` to the draft being rendered, both seen through the same edition.
+fn since(
+    ctx: &Context,
+    rev: &str,
+    edition: &str,
+    projection: &crate::edition::Projection,
+    draft: &super::Valid,
+) -> Result<crate::diff::Report, Error> {
+    let (old, old_draft) = super::diff::projected(ctx, rev, Some(edition))?;
+    let version = |d: &super::Valid| crate::diff::Version {
+        rev: d.loaded.revision.rev.clone(),
+        commit: d.loaded.revision.commit.clone(),
+    };
+    Ok(crate::diff::compare(
+        &old,
+        projection,
+        &old_draft.loaded.agreement.scheme,
+        &draft.loaded.agreement.scheme,
+        (version(&old_draft), version(draft)),
+        Some(edition.to_string()),
+    ))
+}
 
 /// Renders the chosen editions (all by default) in one format, to files or stdout.
 pub(crate) fn run(args: &RenderArgs, ctx: &Context) -> Result<ExitCode, Error> {
@@ -24,15 +47,25 @@ pub(crate) fn run(args: &RenderArgs, ctx: &Context) -> Result<ExitCode, Error> {
         ));
     }
     let format = args.format.into();
+    if args.since.is_some() && !editions.iter().any(|e| e.annotations) && !ctx.quiet {
+        eprintln!(
+            "warning: `--since` marks changes only in editions that show annotations; none of these does"
+        );
+    }
     let renderer = Renderer::new(draft.source.as_ref())?;
     let mut outputs = Vec::new();
     for edition in &editions {
         let projection = edition::project(agreement, &draft.numbers, edition);
-        let view = view_of(
+        let since = match (&args.since, edition.annotations) {
+            (Some(rev), true) => Some(since(ctx, rev, &edition.name, &projection, &draft)?),
+            _ => None,
+        };
+        let view = crate::render::view::build_since(
             &projection,
             &draft.numbers,
             &agreement.scheme,
             &draft.loaded.revision,
+            since.as_ref(),
         );
         let text = renderer.render(&view, format)?;
         let name = format!("{}.{}", edition.name, format.extension());

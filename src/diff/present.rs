@@ -86,7 +86,7 @@ fn numbers(c: &ClauseDiff) -> String {
 }
 
 /// The kinds of change of a clause, for a one-line tag.
-fn kinds(c: &ClauseDiff) -> Vec<String> {
+pub fn kinds(c: &ClauseDiff) -> Vec<String> {
     let mut out = Vec::new();
     match c.status {
         Status::Added => out.push("added".into()),

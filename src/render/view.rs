@@ -174,6 +174,20 @@ pub struct ClauseView {
     /// The body as Markdown, references resolved, footnotes as written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// What changed since an earlier version (`render --since`, annotated editions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<SinceView>,
+}
+
+/// A clause's changes since an earlier version.
+#[derive(Debug, Clone, Serialize)]
+pub struct SinceView {
+    /// The earlier version.
+    pub rev: String,
+    /// The clause is new since then.
+    pub added: bool,
+    /// What changed: `text`, `title`, `status`, `moved`...
+    pub changes: Vec<String>,
 }
 
 /// A party's position on a clause.
@@ -220,6 +234,7 @@ fn placeholder_clause(p: &Placeholder) -> ClauseView {
         headings: Vec::new(),
         source_heading: None,
         source: None,
+        since: None,
     }
 }
 
@@ -261,6 +276,28 @@ pub fn build(
     scheme: &Scheme,
     revision: &Revision,
 ) -> View {
+    build_since(projection, numbers, scheme, revision, None)
+}
+
+/// Like [`build`], with the changes since an earlier version shown in place, in editions
+/// that show annotations (`since` is a diff of two projections of this same edition).
+pub fn build_since(
+    projection: &Projection,
+    numbers: &Numbers,
+    scheme: &Scheme,
+    revision: &Revision,
+    since: Option<&crate::diff::Report>,
+) -> View {
+    let since = since.filter(|_| projection.edition.annotations);
+    let changes: std::collections::BTreeMap<&str, &crate::diff::ClauseDiff> = since
+        .map(|r| {
+            r.clauses
+                .iter()
+                .filter(|c| c.status != crate::diff::Status::Removed)
+                .map(|c| (c.id.as_str(), c))
+                .collect()
+        })
+        .unwrap_or_default();
     let titles: Vec<(String, String)> = projection
         .documents
         .iter()
@@ -287,7 +324,7 @@ pub fn build(
         };
         let resolve_any =
             |id: &str| crate::edition::target(numbers, &titles, doc_id, id, &has_anchor);
-        ClauseView {
+        let mut view = ClauseView {
             withheld: false,
             label: c.label.clone(),
             anchor: c.anchor.clone(),
@@ -324,7 +361,35 @@ pub fn build(
                 c.title.as_deref(),
             ),
             source: Some(markdown::to_markdown(&c.body, None, &resolve_any)),
+            since: None,
+        };
+        let Some(change) = changes.get(c.id.as_str()) else {
+            return view;
+        };
+        let rev = since.map(|r| r.old.rev.clone()).unwrap_or_default();
+        let added = change.status == crate::diff::Status::Added;
+        if change.text_changed {
+            let marked = super::since::marked(&change.redline);
+            view.html = Some(super::since::tags(&markdown::to_html(
+                &marked,
+                &c.anchor,
+                3,
+                &resolve_any,
+            )));
+            view.markdown = Some(super::since::tags(&markdown::to_markdown(
+                &marked,
+                Some(&c.anchor),
+                &resolve_any,
+            )));
         }
+        if added || change.status == crate::diff::Status::Changed {
+            view.since = Some(SinceView {
+                rev,
+                added,
+                changes: crate::diff::present::kinds(change),
+            });
+        }
+        view
     };
     let documents = projection
         .documents

@@ -216,3 +216,35 @@ pub fn history(root: &Path, rev: &str) -> Result<Vec<Commit>, Error> {
     }
     Ok(out)
 }
+
+/// The tags of the repository holding `root` whose commits contain the draft, oldest
+/// commit first (then by name).
+pub fn tags(root: &Path) -> Result<Vec<(String, Commit)>, Error> {
+    let (repo, prefix) = repository_prefix(root)?;
+    let mut out = Vec::new();
+    for name in repo.tag_names(None)?.iter().flatten().flatten() {
+        let Ok(commit) = repo.revparse_single(name).and_then(|o| o.peel_to_commit()) else {
+            continue;
+        };
+        let has_draft = commit
+            .tree()
+            .is_ok_and(|t| prefix.is_empty() || t.get_path(Path::new(&prefix)).is_ok());
+        if has_draft {
+            out.push((
+                commit.time().seconds(),
+                name.to_string(),
+                Commit {
+                    id: commit.id().to_string(),
+                    date: super::time::format(commit.time()),
+                    author: commit.author().name().unwrap_or("").to_string(),
+                    summary: commit.summary().ok().flatten().unwrap_or("").to_string(),
+                },
+            ));
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    Ok(out
+        .into_iter()
+        .map(|(_, name, commit)| (name, commit))
+        .collect())
+}

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 
-pub use git::{Commit, history, repository_prefix};
+pub use git::{Commit, history, repository_prefix, tags};
 pub use memory::MemorySource;
 
 /// The word that names the files on disk as a REV (SPEC §2).

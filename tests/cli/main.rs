@@ -17,3 +17,4 @@ mod new;
 mod noninterference;
 mod publish;
 mod render;
+mod status;

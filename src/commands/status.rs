@@ -1,0 +1,91 @@
+//! `entente status [REV] [--edition E] [--format F]`, and `--history [RANGE]`: where the
+//! negotiation stands, and how it moved round by round.
+
+use std::process::ExitCode;
+
+use crate::cli::StatusArgs;
+use crate::source::{self, Commit};
+use crate::status::{self, present};
+use crate::{Context, Error, edition, load, numbering};
+
+/// Prints the report of one version, or the progress over several.
+pub(crate) fn run(args: &StatusArgs, ctx: &Context) -> Result<ExitCode, Error> {
+    let format = args.format.into();
+    if args.history {
+        return history(args, ctx, format);
+    }
+    let rev = args
+        .rev
+        .clone()
+        .unwrap_or_else(|| source::WORKTREE.to_string());
+    let (projection, draft) = super::diff::projected(ctx, &rev, args.edition.as_deref())?;
+    let report = status::report(
+        &projection,
+        &draft.loaded.revision.rev,
+        args.edition.clone(),
+    );
+    print!("{}", present::show(&report, format, ctx.color_out));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The rounds: the tags (or, without tags, every commit touching the draft), or the
+/// commits of `A..B`.
+fn rounds(ctx: &Context, range: Option<&str>) -> Result<Vec<(String, Commit)>, Error> {
+    let root = ctx.root()?;
+    if let Some(range) = range {
+        let (from, to) = range.split_once("..").unwrap_or(("", range));
+        let to = if to.is_empty() { "HEAD" } else { to };
+        let before: Vec<String> = if from.is_empty() {
+            Vec::new()
+        } else {
+            source::history(&root, from)?
+                .into_iter()
+                .map(|c| c.id)
+                .collect()
+        };
+        return Ok(source::history(&root, to)?
+            .into_iter()
+            .filter(|c| !before.contains(&c.id))
+            .map(|c| (c.id.chars().take(12).collect(), c))
+            .collect());
+    }
+    let tags = source::tags(&root)?;
+    if !tags.is_empty() {
+        return Ok(tags);
+    }
+    Ok(source::history(&root, "HEAD")?
+        .into_iter()
+        .map(|c| (c.id.chars().take(12).collect(), c))
+        .collect())
+}
+
+fn history(args: &StatusArgs, ctx: &Context, format: present::Format) -> Result<ExitCode, Error> {
+    let root = ctx.root()?;
+    let mut out = Vec::new();
+    for (name, commit) in rounds(ctx, args.rev.as_deref())? {
+        let source = source::open(&commit.id, Ok(&root), &ctx.cwd)?;
+        // A round whose draft cannot be read is left out of the chart, not fatal.
+        let Ok(loaded) = load::load(source.as_ref()) else {
+            continue;
+        };
+        let agreement = &loaded.agreement;
+        let chosen = match args.edition.as_deref() {
+            Some(name) => match agreement.edition(name) {
+                Some(e) => e.clone(),
+                None => continue,
+            },
+            None => super::diff::everything(agreement),
+        };
+        let projection = edition::project(agreement, &numbering::assign(agreement), &chosen);
+        let report = status::report(&projection, &name, args.edition.clone());
+        out.push(present::Round {
+            rev: name,
+            date: commit.date.clone(),
+            clauses: report.total.clauses,
+            agreed_percent: report.total.agreed_percent,
+            settled_percent: report.total.settled_percent,
+        });
+    }
+    print!("{}", present::history(&out, format));
+    Ok(ExitCode::SUCCESS)
+}
