@@ -38,6 +38,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     tmp.as_file()
         .sync_all()
         .map_err(|e| Error::io("write", path, e))?;
+    // Temporary files are private (0600); an output is an ordinary file, and a file
+    // written over keeps its mode.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o777);
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(mode))
+            .map_err(|e| Error::io("write", path, e))?;
+    }
     tmp.persist(path)
         .map_err(|e| Error::io("write", path, e.error))?;
     Ok(())

@@ -236,6 +236,19 @@ fn rendering_twice_gives_identical_bytes() {
     assert_eq!(first, second);
 }
 
+#[cfg(unix)]
+#[test]
+fn outputs_are_ordinary_readable_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let draft = Draft::fixture("render/small");
+    draft.run(&["render", "--edition", "public"]).code(0);
+    let mode = std::fs::metadata(draft.root.join("build/public.html"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o644);
+}
+
 #[test]
 fn the_version_stamp_names_the_commit_never_the_clock() {
     let mut draft = Draft::fixture("render/small");
