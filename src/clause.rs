@@ -91,6 +91,13 @@ pub fn split<'a>(
         return None;
     };
     let first_span = Some(first_at..first_at + first.len());
+    if first.starts_with("version https://git-lfs.github.com/spec/") {
+        diagnostics.push(
+            Diagnostic::error("lfs-pointer", file, first_span, "the file is a git LFS pointer, not the clause's text".into())
+                .with_hint("fetch the real files with `git lfs pull`, or keep clause files out of LFS: they are small text"),
+        );
+        return None;
+    }
     if first.trim_end() == "---" {
         diagnostics.push(
             Diagnostic::error(

@@ -90,12 +90,18 @@ pub fn slug(text: &str) -> String {
 
 /// Parses the manifest text, reporting every problem into `diagnostics`.
 pub fn parse(text: &str, diagnostics: &mut Vec<Diagnostic>) -> Manifest {
+    // A byte-order mark is not TOML; positions still count it, as the file has it.
+    let bom = if text.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    };
     let mut r = Reader {
         file: FILE.to_string(),
-        offset: 0,
+        offset: bom,
         diagnostics,
     };
-    let root = r.parse(text);
+    let root = r.parse(&text[bom..]);
     let root = root.get_ref();
     r.unknown_keys(
         root,

@@ -110,6 +110,13 @@ pub(crate) fn edition<'a>(agreement: &'a Agreement, name: &str) -> Result<&'a Ed
 
 /// Refuses output folders that would write into `.git` or over the draft's own sources.
 pub(crate) fn refuse_unsafe_out(out: &Path, root: &Path) -> Result<(), Error> {
+    // SPEC §5: symbolic links are not followed out of `--out`, so `--out` is not one.
+    if std::fs::symlink_metadata(out).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(Error::Usage(format!(
+            "`--out {}` is a symbolic link; give the folder it points to, so it is clear where files go",
+            out.display()
+        )));
+    }
     let resolved = resolve_existing(out);
     if resolved.components().any(|c| c.as_os_str() == ".git") {
         return Err(Error::Usage(format!(

@@ -5,6 +5,8 @@
 //! the page and every other `.hbs` file is a partial named by its stem (`{{> clause}}`);
 //! `style.css` is the partial `style`. A draft may add partials of its own.
 
+use std::collections::BTreeMap;
+
 use handlebars::Handlebars;
 
 use super::view::View;
@@ -39,6 +41,95 @@ pub const BUILT_IN: [(&str, &str); 7] = [
         include_str!("../../templates/md-source/agreement.hbs"),
     ),
 ];
+
+/// The partials each part of a template includes: `(owner, included)`, where the owner
+/// is the file's partial name or an inline partial it defines (`{{#*inline "x"}}`).
+/// A partial named by an expression (`{{> (...)}}`) cannot be known ahead: refused.
+fn includes(path: &str, stem: &str, text: &str) -> Result<Vec<(String, String)>, Error> {
+    let mut out = Vec::new();
+    let mut owner = stem.to_string();
+    let mut rest = text;
+    while let Some(at) = rest.find("{{") {
+        rest = &rest[at + 2..];
+        let tag = rest.trim_start_matches('~').trim_start();
+        let name = |after: &str| -> String {
+            after
+                .trim_start()
+                .trim_start_matches('"')
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
+                .collect()
+        };
+        if let Some(after) = tag.strip_prefix("#*inline") {
+            owner = name(after);
+        } else if tag.starts_with("/inline") {
+            owner = stem.to_string();
+        } else if let Some(after) = tag.strip_prefix('>').or_else(|| tag.strip_prefix("#>")) {
+            if after.trim_start().starts_with('(') {
+                return Err(template_error(
+                    &format!("templates/{path}"),
+                    "a partial named by an expression (`{{> (...)}}`) cannot be checked for recursion; name it",
+                ));
+            }
+            out.push((owner.clone(), name(after)));
+        }
+    }
+    Ok(out)
+}
+
+/// Refuses partials that include each other in a cycle: rendering them would recurse
+/// until the stack overflows, which no error handling can catch.
+fn refuse_recursion(files: &[(String, String)]) -> Result<(), Error> {
+    let mut graph: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (path, text) in files {
+        let stem = path
+            .rsplit('/')
+            .next()
+            .unwrap_or(path)
+            .trim_end_matches(".hbs")
+            .trim_end_matches(".css");
+        for (owner, included) in includes(path, stem, text)? {
+            graph.entry(owner).or_default().push(included);
+        }
+    }
+    fn cycle(
+        node: &str,
+        graph: &BTreeMap<String, Vec<String>>,
+        path: &mut Vec<String>,
+        done: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|p| p == node) {
+            let mut found = path[at..].to_vec();
+            found.push(node.to_string());
+            return Some(found);
+        }
+        if done.iter().any(|d| d == node) {
+            return None;
+        }
+        path.push(node.to_string());
+        for next in graph.get(node).into_iter().flatten() {
+            if let Some(found) = cycle(next, graph, path, done) {
+                return Some(found);
+            }
+        }
+        path.pop();
+        done.push(node.to_string());
+        None
+    }
+    let mut done = Vec::new();
+    for start in graph.keys() {
+        if let Some(found) = cycle(start, &graph, &mut Vec::new(), &mut done) {
+            return Err(Error::Template {
+                name: found[0].clone(),
+                message: format!(
+                    "partials include each other in a loop ({}), so rendering would never end",
+                    found.join(" → ")
+                ),
+            });
+        }
+    }
+    Ok(())
+}
 
 /// A template format: which folder, and how `{{x}}` is escaped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,6 +195,7 @@ impl Templates {
             files.retain(|(p, _)| *p != key);
             files.push((key, text));
         }
+        refuse_recursion(&files)?;
         let mut registry = Handlebars::new();
         if kind != Kind::Html {
             registry.register_escape_fn(handlebars::no_escape);

@@ -141,11 +141,16 @@ impl Draft {
 
     /// Runs `entente` with `args` in `dir`.
     pub fn run_in(&self, dir: &Path, args: &[&str]) -> Run {
+        self.run_env(dir, &[("TZ", "UTC")], args)
+    }
+
+    /// Runs `entente` with `args` in `dir`, with these environment variables set.
+    pub fn run_env(&self, dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Run {
         let output = Command::cargo_bin("entente")
             .unwrap()
             .current_dir(dir)
             .env_remove("NO_COLOR")
-            .env("TZ", "UTC")
+            .envs(env.iter().copied())
             .args(args)
             .output()
             .unwrap();

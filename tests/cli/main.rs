@@ -10,6 +10,7 @@
 mod check;
 mod diff;
 mod drafts;
+mod hardening;
 mod harness;
 mod import;
 mod init;
