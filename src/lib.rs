@@ -44,6 +44,8 @@ pub struct Context {
     pub color_out: bool,
     /// Print only errors.
     pub quiet: bool,
+    /// Show progress bars: stderr is a terminal and `--quiet` is off.
+    pub progress: bool,
 }
 
 impl Context {
@@ -80,6 +82,7 @@ pub fn run(cli: cli::Cli) -> Result<ExitCode, Error> {
         color_err: color(std::io::stderr().is_terminal()),
         color_out: color(std::io::stdout().is_terminal()),
         quiet: cli.global.quiet,
+        progress: std::io::stderr().is_terminal() && !cli.global.quiet,
     };
     commands::run(&cli.command, &ctx)
 }

@@ -53,7 +53,9 @@ pub(crate) fn run(args: &LogArgs, ctx: &Context) -> Result<ExitCode, Error> {
     let mut tracked = args.id.clone();
     let mut steps = Vec::new();
     let mut newer = None;
+    let bar = super::progress(ctx, commits.len(), "reading history");
     for (k, commit) in commits.iter().enumerate().rev() {
+        bar.inc(1);
         let newer_side = match newer.take() {
             Some(side) => side,
             None => match at(&root, ctx, &commit.id, edition)? {
@@ -132,6 +134,7 @@ pub(crate) fn run(args: &LogArgs, ctx: &Context) -> Result<ExitCode, Error> {
         }
         newer = older_side;
     }
+    bar.finish_and_clear();
     if args.json {
         println!(
             "{}",

@@ -98,6 +98,22 @@ pub(crate) fn open_valid(ctx: &Context, rev: &str) -> Result<Valid, Error> {
     })
 }
 
+/// A progress bar for long work (a history of many commits, a large publication), shown
+/// only on a terminal and never with `--quiet`; a hidden one otherwise.
+pub(crate) fn progress(ctx: &Context, len: usize, what: &str) -> indicatif::ProgressBar {
+    if !ctx.progress || len < 2 {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} {elapsed}")
+    {
+        bar.set_style(style);
+    }
+    bar.set_message(what.to_string());
+    bar
+}
+
 /// The edition named `name`, or an error listing the editions there are.
 pub(crate) fn edition<'a>(agreement: &'a Agreement, name: &str) -> Result<&'a Edition, Error> {
     agreement.edition(name).ok_or_else(|| {

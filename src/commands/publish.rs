@@ -26,7 +26,9 @@ pub(crate) fn run(args: &PublishArgs, ctx: &Context) -> Result<ExitCode, Error> 
     super::refuse_unsafe_out(&out, &draft.root)?;
     let renderer = Renderer::new(draft.source.as_ref())?;
     let mut editions = Vec::new();
+    let bar = super::progress(ctx, agreement.editions.len(), "publishing");
     for edition in &agreement.editions {
+        bar.inc(1);
         let projection = edition::project(agreement, &draft.numbers, edition);
         let view = view_of(&projection, &draft.numbers, &agreement.scheme, revision);
         let outputs = edition_outputs(&projection, &view, &renderer, &agreement.scheme, revision)?;
@@ -40,6 +42,7 @@ pub(crate) fn run(args: &PublishArgs, ctx: &Context) -> Result<ExitCode, Error> 
         )?;
         editions.push((edition.name.clone(), outputs));
     }
+    bar.finish_and_clear();
     let mut staged = Staged::new(&out)?;
     for (name, outputs) in &editions {
         for output in outputs {

@@ -62,7 +62,10 @@ fn rounds(ctx: &Context, range: Option<&str>) -> Result<Vec<(String, Commit)>, E
 fn history(args: &StatusArgs, ctx: &Context, format: present::Format) -> Result<ExitCode, Error> {
     let root = ctx.root()?;
     let mut out = Vec::new();
-    for (name, commit) in rounds(ctx, args.rev.as_deref())? {
+    let rounds = rounds(ctx, args.rev.as_deref())?;
+    let bar = super::progress(ctx, rounds.len(), "counting rounds");
+    for (name, commit) in rounds {
+        bar.inc(1);
         let source = source::open(&commit.id, Ok(&root), &ctx.cwd)?;
         // A round whose draft cannot be read is left out of the chart, not fatal.
         let Ok(loaded) = load::load(source.as_ref()) else {
@@ -86,6 +89,7 @@ fn history(args: &StatusArgs, ctx: &Context, format: present::Format) -> Result<
             settled_percent: report.total.settled_percent,
         });
     }
+    bar.finish_and_clear();
     print!("{}", present::history(&out, format));
     Ok(ExitCode::SUCCESS)
 }

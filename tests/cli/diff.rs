@@ -438,6 +438,11 @@ fn log_follows_a_clause_through_renames() {
     );
     draft.commit("third round", None);
     let run = draft.run(&["log", "fisheries", "--color", "never"]).code(0);
+    assert!(
+        !run.stderr.contains("reading history"),
+        "no progress bar in a pipe: {}",
+        run.stderr
+    );
     let out = run.stdout;
     assert_eq!(out.matches("Drafter").count(), 3, "{out}");
     let third = out.find("third round").unwrap();
