@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use crate::cli::{CheckArgs, CheckFormat};
-use crate::diagnostic::{self, Severity, Style};
+use crate::diagnostic::{self, Severity};
 use crate::{Context, Error, check, load, source};
 
 /// Loads the draft at `args.rev`, runs every rule, prints the problems.
@@ -25,21 +25,7 @@ pub(crate) fn run(args: &CheckArgs, ctx: &Context) -> Result<ExitCode, Error> {
             );
         }
         CheckFormat::Text => {
-            let shown: Vec<_> = diagnostics
-                .iter()
-                .filter(|d| !ctx.quiet || d.severity == Severity::Error)
-                .cloned()
-                .collect();
-            eprint!(
-                "{}",
-                diagnostic::render(
-                    &shown,
-                    &loaded.files,
-                    Style {
-                        color: ctx.color_err
-                    }
-                )
-            );
+            super::print_diagnostics(ctx, &diagnostics, &loaded.files);
             if !ctx.quiet && diagnostics.is_empty() {
                 let clauses = loaded.agreement.clauses().count();
                 let documents = loaded.agreement.documents.len();

@@ -66,22 +66,7 @@ pub(crate) fn open_valid(ctx: &Context, rev: &str) -> Result<Valid, Error> {
         .iter()
         .filter(|d| d.severity == Severity::Error)
         .count();
-    let shown: Vec<_> = diagnostics
-        .into_iter()
-        .filter(|d| !ctx.quiet || d.severity == Severity::Error)
-        .collect();
-    if !shown.is_empty() {
-        eprint!(
-            "{}",
-            diagnostic::render(
-                &shown,
-                &loaded.files,
-                Style {
-                    color: ctx.color_err
-                }
-            )
-        );
-    }
+    print_diagnostics(ctx, &diagnostics, &loaded.files);
     if errors > 0 {
         eprintln!(
             "error: `{}` has errors; fix them first (`entente check` lists them)",
@@ -112,6 +97,31 @@ pub(crate) fn progress(ctx: &Context, len: usize, what: &str) -> indicatif::Prog
     }
     bar.set_message(what.to_string());
     bar
+}
+
+/// Prints diagnostics to stderr (only errors with `--quiet`).
+pub(crate) fn print_diagnostics(
+    ctx: &Context,
+    diagnostics: &[diagnostic::Diagnostic],
+    files: &diagnostic::Files,
+) {
+    let shown: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| !ctx.quiet || d.severity == Severity::Error)
+        .cloned()
+        .collect();
+    if !shown.is_empty() {
+        eprint!(
+            "{}",
+            diagnostic::render(
+                &shown,
+                files,
+                Style {
+                    color: ctx.color_err
+                }
+            )
+        );
+    }
 }
 
 /// The edition named `name`, or an error listing the editions there are.

@@ -280,24 +280,7 @@ pub fn compare(
     for (j, item) in news.iter().enumerate() {
         let c = item.clause;
         let diff = match new_partner.get(&j) {
-            None => ClauseDiff {
-                id: c.id.clone(),
-                old_id: None,
-                document: item.place.document.clone(),
-                annex: item.place.annex.clone(),
-                status: Status::Added,
-                old_number: None,
-                new_number: Some(c.label.clone()),
-                heading: c.title.clone(),
-                moved: false,
-                moved_from: None,
-                renumbered: false,
-                text_changed: false,
-                title: None,
-                metadata: Vec::new(),
-                redline: redline::redline("", c.body.trim()),
-                text: c.body.trim().to_string(),
-            },
+            None => one_sided(item, Status::Added),
             Some(&i) => {
                 let o = olds[i].clause;
                 let other_place = olds[i].place != item.place;
@@ -353,28 +336,7 @@ pub fn compare(
             Some(j) => (j, 2, i),
             None => (0, 0, i),
         };
-        let c = item.clause;
-        ordered.push((
-            key,
-            ClauseDiff {
-                id: c.id.clone(),
-                old_id: None,
-                document: item.place.document.clone(),
-                annex: item.place.annex.clone(),
-                status: Status::Removed,
-                old_number: Some(c.label.clone()),
-                new_number: None,
-                heading: c.title.clone(),
-                moved: false,
-                moved_from: None,
-                renumbered: false,
-                text_changed: false,
-                title: None,
-                metadata: Vec::new(),
-                redline: redline::redline(c.body.trim(), ""),
-                text: c.body.trim().to_string(),
-            },
-        ));
+        ordered.push((key, one_sided(item, Status::Removed)));
     }
     ordered.sort_by_key(|(key, _)| *key);
     let clauses: Vec<ClauseDiff> = ordered.into_iter().map(|(_, d)| d).collect();
@@ -408,6 +370,41 @@ pub fn compare(
         summary,
         documents,
         clauses,
+    }
+}
+
+/// An added or removed clause: its whole text inserted or deleted.
+fn one_sided(item: &Item<'_>, status: Status) -> ClauseDiff {
+    let c = item.clause;
+    let (old_number, new_number, redline) = match status {
+        Status::Removed => (
+            Some(c.label.clone()),
+            None,
+            redline::redline(c.body.trim(), ""),
+        ),
+        _ => (
+            None,
+            Some(c.label.clone()),
+            redline::redline("", c.body.trim()),
+        ),
+    };
+    ClauseDiff {
+        id: c.id.clone(),
+        old_id: None,
+        document: item.place.document.clone(),
+        annex: item.place.annex.clone(),
+        status,
+        old_number,
+        new_number,
+        heading: c.title.clone(),
+        moved: false,
+        moved_from: None,
+        renumbered: false,
+        text_changed: false,
+        title: None,
+        metadata: Vec::new(),
+        redline,
+        text: c.body.trim().to_string(),
     }
 }
 

@@ -70,6 +70,26 @@ pub fn summary_line(s: &Summary) -> String {
     parts.join(", ")
 }
 
+/// Every field that changed, title first: `(field, old, new)`, `(none)` for absent values.
+fn fields(c: &ClauseDiff) -> Vec<(String, String, String)> {
+    let shown = |v: Option<&str>| v.unwrap_or("(none)").to_string();
+    let title = c.title.iter().map(|t| {
+        (
+            "title".to_string(),
+            shown(t.old.as_deref()),
+            shown(t.new.as_deref()),
+        )
+    });
+    let meta = c.metadata.iter().map(|f| {
+        (
+            f.field.clone(),
+            shown(f.old.as_deref()),
+            shown(f.new.as_deref()),
+        )
+    });
+    title.chain(meta).collect()
+}
+
 /// A clause's heading for display: its title, or its id when it has none.
 fn heading(c: &ClauseDiff) -> String {
     c.heading.clone().unwrap_or_else(|| format!("({})", c.id))
@@ -214,22 +234,8 @@ pub fn term_clause(c: &ClauseDiff, color: bool) -> String {
         paint("1;36", &escape(&format!("{}{heading}", numbers(c)))),
         paint("2", &format!("[{}]", kinds(c).join(", ")))
     );
-    if let Some(t) = &c.title {
-        let _ = writeln!(
-            out,
-            "  title: {} → {}",
-            escape(t.old.as_deref().unwrap_or("(none)")),
-            escape(t.new.as_deref().unwrap_or("(none)"))
-        );
-    }
-    for f in &c.metadata {
-        let _ = writeln!(
-            out,
-            "  {}: {} → {}",
-            f.field,
-            escape(f.old.as_deref().unwrap_or("(none)")),
-            escape(f.new.as_deref().unwrap_or("(none)"))
-        );
+    for (field, old, new) in fields(c) {
+        let _ = writeln!(out, "  {field}: {} → {}", escape(&old), escape(&new));
     }
     if c.redline.is_empty() {
         return out;
@@ -320,22 +326,8 @@ fn markdown(report: &Report) -> String {
         let heading = format!(" — {}", heading(c));
         let _ = writeln!(out, "\n### {}{heading}\n", numbers(c));
         let _ = writeln!(out, "*{}*\n", kinds(c).join(" · "));
-        if let Some(t) = &c.title {
-            let _ = writeln!(
-                out,
-                "- **title:** {} → {}",
-                t.old.as_deref().unwrap_or("(none)"),
-                t.new.as_deref().unwrap_or("(none)")
-            );
-        }
-        for f in &c.metadata {
-            let _ = writeln!(
-                out,
-                "- **{}:** {} → {}",
-                f.field,
-                f.old.as_deref().unwrap_or("(none)"),
-                f.new.as_deref().unwrap_or("(none)")
-            );
+        for (field, old, new) in fields(c) {
+            let _ = writeln!(out, "- **{field}:** {old} → {new}");
         }
         if !c.redline.is_empty() {
             if c.title.is_some() || !c.metadata.is_empty() {
@@ -432,21 +424,13 @@ fn html(report: &Report, changed_only: bool) -> String {
         );
         if c.title.is_some() || !c.metadata.is_empty() {
             out.push_str("<ul class=\"meta\">\n");
-            if let Some(t) = &c.title {
-                let _ = writeln!(
-                    out,
-                    "<li>title: <del>{}</del> <ins>{}</ins></li>",
-                    html_escape(t.old.as_deref().unwrap_or("(none)")),
-                    html_escape(t.new.as_deref().unwrap_or("(none)"))
-                );
-            }
-            for f in &c.metadata {
+            for (field, old, new) in fields(c) {
                 let _ = writeln!(
                     out,
                     "<li>{}: <del>{}</del> <ins>{}</ins></li>",
-                    html_escape(&f.field),
-                    html_escape(f.old.as_deref().unwrap_or("(none)")),
-                    html_escape(f.new.as_deref().unwrap_or("(none)"))
+                    html_escape(&field),
+                    html_escape(&old),
+                    html_escape(&new)
                 );
             }
             out.push_str("</ul>\n");
