@@ -20,6 +20,7 @@ pub mod markdown;
 pub mod model;
 pub mod numbering;
 pub mod output;
+pub mod parallel;
 pub mod publish;
 pub mod render;
 pub mod source;

@@ -106,6 +106,7 @@ pub fn load(source: &dyn Source) -> Result<Loaded, Error> {
     let manifest = manifest::parse(&text, &mut diagnostics);
 
     let mut parsed = Vec::new();
+    let mut texts = Vec::new();
     for path in source.files()?.into_iter().filter(|p| is_clause_file(p)) {
         let bytes = match source.read(&path) {
             Ok(bytes) => bytes,
@@ -125,7 +126,17 @@ pub fn load(source: &dyn Source) -> Result<Loaded, Error> {
             Err(ReadError::Failed(e)) => return Err(e),
         };
         let text = decode(bytes, &path, &mut files, &mut diagnostics);
-        parsed.push(parse_clause(&path, &text, &mut diagnostics));
+        texts.push((path, text));
+    }
+    // Parsing front matter is most of loading: spread it over the cores. The results are
+    // joined in file order, so nothing depends on the number of threads.
+    for (piece, found) in crate::parallel::map(&texts, |(path, text)| {
+        let mut found = Vec::new();
+        let piece = parse_clause(path, text, &mut found);
+        (piece, found)
+    }) {
+        parsed.push(piece);
+        diagnostics.extend(found);
     }
 
     let (agreement, unlisted) = assemble(manifest, parsed, &mut diagnostics);

@@ -33,11 +33,60 @@ pub const CONSOLIDATED: &str = "agreement";
 /// Every file of one edition, `manifest.json` last.
 pub fn edition_outputs(
     projection: &Projection,
-    view: &View,
+    numbers: &crate::numbering::Numbers,
     renderer: &Renderer,
     scheme: &Scheme,
     revision: &Revision,
 ) -> Result<Vec<Output>, Error> {
+    let mut outputs = Vec::new();
+    for format in Format::ALL {
+        // Each format's view carries only the body rendering its templates print.
+        let view = crate::render::view::build_since(
+            projection,
+            numbers,
+            scheme,
+            revision,
+            None,
+            format.bodies(),
+        );
+        for (path, unit, level, depth) in units(projection, &view, scheme) {
+            let mut text = renderer.render(&unit, format)?;
+            if path != CONSOLIDATED {
+                text = relink(
+                    &text,
+                    &anchors(&unit),
+                    &format!(
+                        "{}{CONSOLIDATED}.{}",
+                        "../".repeat(depth),
+                        format.extension()
+                    ),
+                    format,
+                );
+            }
+            outputs.push(Output {
+                path: format!("{path}.{}", format.extension()),
+                text,
+                level,
+            });
+        }
+    }
+    outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    let manifest = manifest(&projection.edition.name, revision, &outputs, scheme);
+    outputs.push(Output {
+        path: "manifest.json".into(),
+        text: manifest,
+        level: 0,
+    });
+    Ok(outputs)
+}
+
+/// The files of an edition as views: the consolidated one, one per document, one per
+/// included annex, each with its path, level and depth below the edition's folder.
+fn units(
+    projection: &Projection,
+    view: &View,
+    scheme: &Scheme,
+) -> Vec<(String, View, Level, usize)> {
     let marked = projection.marking.is_some();
     let top = projection.marking.as_ref().map_or(0, |m| m.level);
     let mut units: Vec<(String, View, Level, usize)> =
@@ -68,37 +117,7 @@ pub fn edition_outputs(
             units.push((path, sub_view(view, only, scheme, marked, level), level, 1));
         }
     }
-    let mut outputs = Vec::new();
-    for format in Format::ALL {
-        for (path, unit, level, depth) in &units {
-            let mut text = renderer.render(unit, format)?;
-            if path != CONSOLIDATED {
-                text = relink(
-                    &text,
-                    &anchors(unit),
-                    &format!(
-                        "{}{CONSOLIDATED}.{}",
-                        "../".repeat(*depth),
-                        format.extension()
-                    ),
-                    format,
-                );
-            }
-            outputs.push(Output {
-                path: format!("{path}.{}", format.extension()),
-                text,
-                level: *level,
-            });
-        }
-    }
-    outputs.sort_by(|a, b| a.path.cmp(&b.path));
-    let manifest = manifest(&projection.edition.name, revision, &outputs, scheme);
-    outputs.push(Output {
-        path: "manifest.json".into(),
-        text: manifest,
-        level: 0,
-    });
-    Ok(outputs)
+    units
 }
 
 fn levels<'a>(parts: impl Iterator<Item = &'a Part>) -> Option<Level> {

@@ -4,7 +4,7 @@
 //! The leak wall cannot catch this case on its own, because it ignores runs that also
 //! occur in an included clause; this warning is where a drafter hears of it.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{Agreement, Clause, Level, Status};
@@ -12,36 +12,64 @@ use crate::model::{Agreement, Clause, Level, Status};
 /// How many consecutive words make a run (SPEC §3).
 pub(crate) const RUN: usize = 8;
 
-/// Lower-case words of a text with their byte offsets.
-fn words(text: &str) -> Vec<(usize, String)> {
-    let mut out = Vec::new();
+/// A word: where it starts and ends in the text, and the hash of its lower-case form.
+type Word = (usize, usize, u64);
+
+/// The words of a text, hashed in place: allocating a string per word dominated `check`
+/// on large drafts.
+fn words(text: &str) -> Vec<Word> {
+    const BASIS: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut out = Vec::with_capacity(text.len() / 6);
     let mut start = None;
-    for (i, c) in text
-        .char_indices()
-        .chain(std::iter::once((text.len(), ' ')))
-    {
-        match (c.is_alphanumeric(), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                out.push((s, text[s..i].to_lowercase()));
-                start = None;
+    let mut h = BASIS;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i <= bytes.len() {
+        // ASCII is lowered byte by byte; anything else is decoded as a character.
+        let (alnum, lowered, width): (bool, Option<char>, usize) = match bytes.get(i) {
+            None => (false, None, 1),
+            Some(&b) if b < 0x80 => (
+                b.is_ascii_alphanumeric(),
+                Some(char::from(b.to_ascii_lowercase())),
+                1,
+            ),
+            Some(_) => match text[i..].chars().next() {
+                Some(c) => (c.is_alphanumeric(), None, c.len_utf8()),
+                None => (false, None, 1),
+            },
+        };
+        if alnum {
+            if start.is_none() {
+                start = Some(i);
+                h = BASIS;
             }
-            _ => {}
+            // FNV-1a over the lower-cased characters: stable across runs and versions.
+            let mut mix = |l: char| {
+                h ^= u64::from(l);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            };
+            match lowered {
+                Some(l) => mix(l),
+                None => text[i..]
+                    .chars()
+                    .next()
+                    .into_iter()
+                    .flat_map(char::to_lowercase)
+                    .for_each(mix),
+            }
+        } else if let Some(s) = start.take() {
+            out.push((s, i, h));
         }
+        i += width;
     }
     out
 }
 
-/// FNV-1a over the words of a window: stable across runs and Rust versions.
-fn hash(window: &[(usize, String)]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for (_, word) in window {
-        for b in word.bytes().chain(std::iter::once(b' ')) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    h
+/// The hash of a run of words.
+fn hash(run: &[Word]) -> u64 {
+    run.iter().fold(0x9e37_79b9_7f4a_7c15, |acc, &(_, _, h)| {
+        (acc ^ h).wrapping_mul(0x0100_0000_01b3).rotate_left(29)
+    })
 }
 
 /// Warns on each included clause that repeats a run of a clause an edition withholds from
@@ -58,33 +86,39 @@ pub(super) fn check(agreement: &Agreement) -> Vec<Diagnostic> {
         .iter()
         .map(|e| (e.max, e.name.as_str()))
         .collect();
-    let mut runs: BTreeMap<u64, usize> = BTreeMap::new();
+    let withheld_somewhere = |level: Level| maxes.iter().any(|(max, _)| level > *max);
+    if !clauses.iter().any(|(_, level)| withheld_somewhere(*level)) {
+        return Vec::new();
+    }
+    // Every run of every clause some edition withholds, sorted for binary search.
+    let mut runs: Vec<(u64, usize)> = Vec::new();
     for (i, (clause, level)) in clauses.iter().enumerate() {
-        if maxes.iter().any(|(max, _)| level > max) {
-            for window in words(&clause.body).windows(RUN) {
-                runs.entry(hash(window)).or_insert(i);
-            }
+        if withheld_somewhere(*level) {
+            runs.extend(words(&clause.body).windows(RUN).map(|w| (hash(w), i)));
         }
     }
+    runs.sort_unstable();
+    runs.dedup_by_key(|(h, _)| *h);
     let mut out = Vec::new();
     for (clause, level) in &clauses {
-        let mut reported = std::collections::BTreeSet::new();
+        let mut reported = BTreeSet::new();
         for window in words(&clause.body).windows(RUN) {
-            let Some(&source) = runs.get(&hash(window)) else {
+            let Ok(k) = runs.binary_search_by_key(&hash(window), |(h, _)| *h) else {
                 continue;
             };
+            let source = runs[k].1;
             let (secret, secret_level) = clauses[source];
-            let edition = maxes
+            let Some((_, edition)) = maxes
                 .iter()
-                .find(|(max, _)| level <= max && secret_level > *max);
-            let Some((_, edition)) = edition else {
+                .find(|(max, _)| level <= max && secret_level > *max)
+            else {
                 continue;
             };
             if !reported.insert(source) {
                 continue;
             }
             let at = clause.body_offset + window[0].0;
-            let end = clause.body_offset + window[RUN - 1].0 + window[RUN - 1].1.len();
+            let end = clause.body_offset + window[RUN - 1].1;
             out.push(
                 Diagnostic::warning(
                     "pasted-from-withheld",

@@ -3,11 +3,10 @@
 use std::collections::BTreeSet;
 
 use crate::diagnostic::{Diagnostic, did_you_mean};
-use crate::markdown;
 use crate::model::{Agreement, Status};
 
 /// Reports links to ids that do not exist, and to withdrawn clauses, which have no number.
-pub(super) fn check(agreement: &Agreement) -> Vec<Diagnostic> {
+pub(super) fn check(agreement: &Agreement, scans: &[super::Scan<'_>]) -> Vec<Diagnostic> {
     let mut ids = BTreeSet::new();
     let mut withdrawn = BTreeSet::new();
     for doc in &agreement.documents {
@@ -21,11 +20,10 @@ pub(super) fn check(agreement: &Agreement) -> Vec<Diagnostic> {
         }
     }
     let mut out = Vec::new();
-    for (_, _, clause) in agreement.clauses() {
+    for (clause, references, _) in scans {
         if clause.status == Status::Withdrawn {
             continue;
         }
-        let (references, _) = markdown::scan(&clause.body);
         for r in references {
             let span = Some(clause.body_offset + r.span.start..clause.body_offset + r.span.end);
             if !ids.contains(r.target.as_str()) {

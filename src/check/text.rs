@@ -3,13 +3,11 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::load::Loaded;
-use crate::markdown;
 
 /// Reports raw HTML in clause bodies and suspicious characters in every file read.
-pub(super) fn check(loaded: &Loaded) -> Vec<Diagnostic> {
+pub(super) fn check(loaded: &Loaded, scans: &[super::Scan<'_>]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for (_, _, clause) in loaded.agreement.clauses() {
-        let (_, html) = markdown::scan(&clause.body);
+    for (clause, _, html) in scans {
         for h in html {
             let span = Some(clause.body_offset + h.span.start..clause.body_offset + h.span.end);
             let (code, message) = if h.comment {
@@ -35,6 +33,11 @@ pub(super) fn check(loaded: &Loaded) -> Vec<Diagnostic> {
 
 fn characters(path: &str, text: &str) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    // Most text is plain ASCII: nothing to look at character by character.
+    let plain = |b: &u8| (*b >= 0x20 && *b < 0x7f) || matches!(b, b'\n' | b'\r' | b'\t');
+    if text.as_bytes().iter().all(plain) {
+        return out;
+    }
     for (at, c) in text.char_indices() {
         if at == 0 && c == '\u{feff}' {
             continue;

@@ -61,7 +61,7 @@ pub(crate) fn open_valid(ctx: &Context, rev: &str) -> Result<Valid, Error> {
         Err(_) => ctx.cwd.join(rev),
     };
     let loaded = load::load(source.as_ref())?;
-    let diagnostics = crate::check::run(&loaded);
+    let diagnostics = crate::check::quick(&loaded);
     let errors = diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)

@@ -5,9 +5,12 @@ use std::process::ExitCode;
 
 use crate::cli::PublishArgs;
 use crate::output::Staged;
-use crate::publish::{edition_outputs, wall};
-use crate::render::{Renderer, view_of};
+use crate::publish::{Output, edition_outputs, wall};
+use crate::render::Renderer;
 use crate::{Context, Error, edition};
+
+/// An edition's files and the leaks the wall found in them.
+type Rendered = (Vec<Output>, Vec<crate::leak::Leak>);
 
 /// Renders and scans every edition in memory, then stages and swaps in their folders.
 pub(crate) fn run(args: &PublishArgs, ctx: &Context) -> Result<ExitCode, Error> {
@@ -25,24 +28,50 @@ pub(crate) fn run(args: &PublishArgs, ctx: &Context) -> Result<ExitCode, Error> 
     };
     super::refuse_unsafe_out(&out, &draft.root)?;
     let renderer = Renderer::new(draft.source.as_ref())?;
-    let mut editions = Vec::new();
     let bar = super::progress(ctx, agreement.editions.len(), "publishing");
-    for edition in &agreement.editions {
-        bar.inc(1);
-        let projection = edition::project(agreement, &draft.numbers, edition);
-        let view = view_of(&projection, &draft.numbers, &agreement.scheme, revision);
-        let outputs = edition_outputs(&projection, &view, &renderer, &agreement.scheme, revision)?;
-        let named: Vec<(String, &str)> = outputs
+    // Editions are independent: rendered and scanned in parallel, collected in manifest
+    // order, so output and messages do not depend on the number of threads.
+    let results: Vec<Result<Rendered, Error>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = agreement
+            .editions
             .iter()
-            .map(|o| (format!("{}/{}", edition.name, o.path), o.text.as_str()))
+            .map(|edition| {
+                let (renderer, numbers, bar) = (&renderer, &draft.numbers, &bar);
+                scope.spawn(move || {
+                    let projection = edition::project(agreement, numbers, edition);
+                    let outputs = edition_outputs(
+                        &projection,
+                        numbers,
+                        renderer,
+                        &agreement.scheme,
+                        revision,
+                    )?;
+                    let named: Vec<(String, &str)> = outputs
+                        .iter()
+                        .map(|o| (format!("{}/{}", edition.name, o.path), o.text.as_str()))
+                        .collect();
+                    let leaks = wall(agreement, numbers, edition, &named);
+                    bar.inc(1);
+                    Ok((outputs, leaks))
+                })
+            })
             .collect();
-        super::stop_on_leaks(
-            &wall(agreement, &draft.numbers, edition, &named),
-            &edition.name,
-        )?;
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(Error::Refused("an edition could not be rendered".into()))
+                })
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
+    let mut editions = Vec::new();
+    for (edition, result) in agreement.editions.iter().zip(results) {
+        let (outputs, leaks) = result?;
+        super::stop_on_leaks(&leaks, &edition.name)?;
         editions.push((edition.name.clone(), outputs));
     }
-    bar.finish_and_clear();
     let mut staged = Staged::new(&out)?;
     for (name, outputs) in &editions {
         for output in outputs {

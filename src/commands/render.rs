@@ -46,7 +46,7 @@ pub(crate) fn run(args: &RenderArgs, ctx: &Context) -> Result<ExitCode, Error> {
             "`--out -` prints one edition: choose it with `--edition`".into(),
         ));
     }
-    let format = args.format.into();
+    let format: crate::render::Format = args.format.into();
     if args.since.is_some() && !editions.iter().any(|e| e.annotations) && !ctx.quiet {
         eprintln!(
             "warning: `--since` marks changes only in editions that show annotations; none of these does"
@@ -66,6 +66,7 @@ pub(crate) fn run(args: &RenderArgs, ctx: &Context) -> Result<ExitCode, Error> {
             &agreement.scheme,
             &draft.loaded.revision,
             since.as_ref(),
+            format.bodies(),
         );
         let text = renderer.render(&view, format)?;
         let name = format!("{}.{}", edition.name, format.extension());

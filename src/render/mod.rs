@@ -32,6 +32,32 @@ impl Format {
     /// Every format, in the order `publish` writes them.
     pub const ALL: [Format; 3] = [Format::Html, Format::Markdown, Format::Json];
 
+    /// The renderings of clause bodies this format's templates use.
+    pub fn bodies(self) -> view::Bodies {
+        match self {
+            Format::Html => view::Bodies {
+                html: true,
+                markdown: false,
+                source: false,
+            },
+            Format::Markdown => view::Bodies {
+                html: false,
+                markdown: true,
+                source: false,
+            },
+            Format::MarkdownSource => view::Bodies {
+                html: false,
+                markdown: false,
+                source: true,
+            },
+            Format::Json => view::Bodies {
+                html: true,
+                markdown: true,
+                source: false,
+            },
+        }
+    }
+
     /// The file extension.
     pub fn extension(self) -> &'static str {
         match self {

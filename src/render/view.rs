@@ -276,7 +276,28 @@ pub fn build(
     scheme: &Scheme,
     revision: &Revision,
 ) -> View {
-    build_since(projection, numbers, scheme, revision, None)
+    build_since(projection, numbers, scheme, revision, None, Bodies::ALL)
+}
+
+/// Which renderings of each clause body a view carries. A view for one format needs one
+/// of them; carrying all three tripled the work of every template (issue 8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bodies {
+    /// `html`.
+    pub html: bool,
+    /// `markdown`.
+    pub markdown: bool,
+    /// `source`.
+    pub source: bool,
+}
+
+impl Bodies {
+    /// All of them.
+    pub const ALL: Bodies = Bodies {
+        html: true,
+        markdown: true,
+        source: true,
+    };
 }
 
 /// Like [`build`], with the changes since an earlier version shown in place, in editions
@@ -287,6 +308,7 @@ pub fn build_since(
     scheme: &Scheme,
     revision: &Revision,
     since: Option<&crate::diff::Report>,
+    bodies: Bodies,
 ) -> View {
     let since = since.filter(|_| projection.edition.annotations);
     let changes: std::collections::BTreeMap<&str, &crate::diff::ClauseDiff> = since
@@ -332,12 +354,12 @@ pub fn build_since(
             id: Some(c.id.clone()),
             title: c.title.clone(),
             mark: mark(c.level),
-            html: Some(markdown::to_html(&c.body, &c.anchor, 3, &resolve_any)),
-            markdown: Some(markdown::to_markdown(
-                &c.body,
-                Some(&c.anchor),
-                &resolve_any,
-            )),
+            html: bodies
+                .html
+                .then(|| markdown::to_html(&c.body, &c.anchor, 3, &resolve_any)),
+            markdown: bodies
+                .markdown
+                .then(|| markdown::to_markdown(&c.body, Some(&c.anchor), &resolve_any)),
             status: annotations.then(|| c.status.as_str().to_string()),
             positions: annotations.then(|| {
                 c.positions
@@ -360,7 +382,9 @@ pub fn build_since(
                 c.fixed_label.as_deref(),
                 c.title.as_deref(),
             ),
-            source: Some(markdown::to_markdown(&c.body, None, &resolve_any)),
+            source: bodies
+                .source
+                .then(|| markdown::to_markdown(&c.body, None, &resolve_any)),
             since: None,
         };
         let Some(change) = changes.get(c.id.as_str()) else {
@@ -370,17 +394,21 @@ pub fn build_since(
         let added = change.status == crate::diff::Status::Added;
         if change.text_changed {
             let marked = super::since::marked(&change.redline);
-            view.html = Some(super::since::tags(&markdown::to_html(
-                &marked,
-                &c.anchor,
-                3,
-                &resolve_any,
-            )));
-            view.markdown = Some(super::since::tags(&markdown::to_markdown(
-                &marked,
-                Some(&c.anchor),
-                &resolve_any,
-            )));
+            if bodies.html {
+                view.html = Some(super::since::tags(&markdown::to_html(
+                    &marked,
+                    &c.anchor,
+                    3,
+                    &resolve_any,
+                )));
+            }
+            if bodies.markdown {
+                view.markdown = Some(super::since::tags(&markdown::to_markdown(
+                    &marked,
+                    Some(&c.anchor),
+                    &resolve_any,
+                )));
+            }
         }
         if added || change.status == crate::diff::Status::Changed {
             view.since = Some(SinceView {

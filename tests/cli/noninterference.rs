@@ -146,11 +146,10 @@ fn public_outputs(files: Vec<(String, Vec<u8>)>) -> Vec<(String, String)> {
     let numbers = entente::numbering::assign(agreement);
     let edition = agreement.edition("public").unwrap();
     let projection = entente::edition::project(agreement, &numbers, edition);
-    let view = entente::render::view_of(&projection, &numbers, &agreement.scheme, &loaded.revision);
     let renderer = entente::render::Renderer::new(&source).unwrap();
     let outputs = entente::publish::edition_outputs(
         &projection,
-        &view,
+        &numbers,
         &renderer,
         &agreement.scheme,
         &loaded.revision,
