@@ -77,6 +77,7 @@ fn decode(
 }
 
 /// One clause file as read, before the manifest places it.
+#[derive(Clone)]
 struct Parsed {
     path: String,
     id: String,
@@ -86,8 +87,20 @@ struct Parsed {
     body_offset: usize,
 }
 
+/// Clause files already parsed, by path and content id, for loading many versions of a
+/// draft (`log`, `status --history`): between two commits few files change.
+#[derive(Default)]
+pub struct Cache {
+    files: BTreeMap<(String, String), (String, Parsed, Vec<Diagnostic>)>,
+}
+
 /// Loads a draft from a source.
 pub fn load(source: &dyn Source) -> Result<Loaded, Error> {
+    load_with(source, &mut Cache::default())
+}
+
+/// Loads a draft, reusing and filling `cache`.
+pub fn load_with(source: &dyn Source, cache: &mut Cache) -> Result<Loaded, Error> {
     let mut diagnostics = Vec::new();
     let mut files = Files::default();
     let revision = source.revision().clone();
@@ -107,7 +120,16 @@ pub fn load(source: &dyn Source) -> Result<Loaded, Error> {
 
     let mut parsed = Vec::new();
     let mut texts = Vec::new();
+    let mut fresh = Vec::new();
+    let mut keys = Vec::new();
     for path in source.files()?.into_iter().filter(|p| is_clause_file(p)) {
+        let key = source.content_id(&path).map(|id| (path.clone(), id));
+        if let Some((text, piece, found)) = key.as_ref().and_then(|k| cache.files.get(k)) {
+            files.insert(&path, text.clone());
+            texts.push((path, String::new()));
+            fresh.push(Some((piece.clone(), found.clone())));
+            continue;
+        }
         let bytes = match source.read(&path) {
             Ok(bytes) => bytes,
             Err(ReadError::OutsideRoot) => {
@@ -125,16 +147,34 @@ pub fn load(source: &dyn Source) -> Result<Loaded, Error> {
             Err(ReadError::NotFound) => continue,
             Err(ReadError::Failed(e)) => return Err(e),
         };
-        let text = decode(bytes, &path, &mut files, &mut diagnostics);
+        let mut found = Vec::new();
+        let text = decode(bytes, &path, &mut files, &mut found);
         texts.push((path, text));
+        fresh.push(None);
+        keys.push((key, found));
     }
     // Parsing front matter is most of loading: spread it over the cores. The results are
     // joined in file order, so nothing depends on the number of threads.
-    for (piece, found) in crate::parallel::map(&texts, |(path, text)| {
+    let results = crate::parallel::map(&texts, |(path, text)| {
         let mut found = Vec::new();
         let piece = parse_clause(path, text, &mut found);
         (piece, found)
-    }) {
+    });
+    let mut keys = keys.into_iter();
+    for ((cached, result), (_, text)) in fresh.into_iter().zip(results).zip(&texts) {
+        let (piece, found) = match cached {
+            Some(hit) => hit,
+            None => {
+                let (key, mut decoding) = keys.next().unwrap_or((None, Vec::new()));
+                decoding.extend(result.1);
+                if let Some(key) = key {
+                    cache
+                        .files
+                        .insert(key, (text.clone(), result.0.clone(), decoding.clone()));
+                }
+                (result.0, decoding)
+            }
+        };
         parsed.push(piece);
         diagnostics.extend(found);
     }

@@ -24,10 +24,11 @@ fn at(
     ctx: &Context,
     commit: &str,
     edition: Option<&str>,
+    cache: &mut load::Cache,
 ) -> Result<Option<(Projection, crate::model::Scheme)>, Error> {
     let source = source::open(commit, Ok(root), &ctx.cwd)?;
     // A commit may predate the draft, or hold a broken one: the history goes around it.
-    let Ok(loaded) = load::load(source.as_ref()) else {
+    let Ok(loaded) = load::load_with(source.as_ref(), cache) else {
         return Ok(None);
     };
     let agreement = &loaded.agreement;
@@ -53,12 +54,13 @@ pub(crate) fn run(args: &LogArgs, ctx: &Context) -> Result<ExitCode, Error> {
     let mut tracked = args.id.clone();
     let mut steps = Vec::new();
     let mut newer = None;
+    let mut cache = load::Cache::default();
     let bar = super::progress(ctx, commits.len(), "reading history");
     for (k, commit) in commits.iter().enumerate().rev() {
         bar.inc(1);
         let newer_side = match newer.take() {
             Some(side) => side,
-            None => match at(&root, ctx, &commit.id, edition)? {
+            None => match at(&root, ctx, &commit.id, edition, &mut cache)? {
                 Some(side) => side,
                 None => continue,
             },
@@ -80,7 +82,7 @@ pub(crate) fn run(args: &LogArgs, ctx: &Context) -> Result<ExitCode, Error> {
             )));
         }
         let older_side = match k.checked_sub(1) {
-            Some(prev) => at(&root, ctx, &commits[prev].id, edition)?,
+            Some(prev) => at(&root, ctx, &commits[prev].id, edition, &mut cache)?,
             None => None,
         };
         let (old, old_scheme) = match &older_side {

@@ -62,13 +62,14 @@ fn rounds(ctx: &Context, range: Option<&str>) -> Result<Vec<(String, Commit)>, E
 fn history(args: &StatusArgs, ctx: &Context, format: present::Format) -> Result<ExitCode, Error> {
     let root = ctx.root()?;
     let mut out = Vec::new();
+    let mut cache = load::Cache::default();
     let rounds = rounds(ctx, args.rev.as_deref())?;
     let bar = super::progress(ctx, rounds.len(), "counting rounds");
     for (name, commit) in rounds {
         bar.inc(1);
         let source = source::open(&commit.id, Ok(&root), &ctx.cwd)?;
         // A round whose draft cannot be read is left out of the chart, not fatal.
-        let Ok(loaded) = load::load(source.as_ref()) else {
+        let Ok(loaded) = load::load_with(source.as_ref(), &mut cache) else {
             continue;
         };
         let agreement = &loaded.agreement;

@@ -156,6 +156,10 @@ impl Source for GitSource {
     fn revision(&self) -> &Revision {
         &self.revision
     }
+
+    fn content_id(&self, path: &str) -> Option<String> {
+        self.blobs.get(path).map(Oid::to_string)
+    }
 }
 
 /// The worktree's commit, its date, and whether the draft has uncommitted changes.

@@ -53,6 +53,12 @@ pub trait Source {
     fn read(&self, path: &str) -> Result<Vec<u8>, ReadError>;
     /// Which version this is.
     fn revision(&self) -> &Revision;
+    /// An id of a file's content that changes when the content does (a git blob id), so
+    /// that a history can parse each version of a file once; `None` when there is none.
+    fn content_id(&self, path: &str) -> Option<String> {
+        let _ = path;
+        None
+    }
 }
 
 /// Finds the draft root: `start` or its first parent holding `entente.toml`.
