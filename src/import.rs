@@ -397,7 +397,11 @@ pub fn split(source: &str, level: Level, document: &str, taken: &BTreeSet<String
             });
             parent = label.as_deref().map(slug).filter(|s| !s.is_empty());
             if !body.is_empty() {
-                let id = unique(format!("{}-intro", slug(&h.text)), line, &mut warnings);
+                // A heading with no ASCII letter or digit (`# Часть`, `# ***`) has no slug.
+                let base = Some(slug(&h.text))
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or_else(|| "part".to_string());
+                let id = unique(format!("{base}-intro"), line, &mut warnings);
                 starts.push((h.span.start, id.clone()));
                 units.push(Unit::Clause(Piece {
                     id,
@@ -636,6 +640,20 @@ mod tests {
         assert_eq!((imported.level, imported.numbered), (3, 3));
         let ids: Vec<&str> = imported.pieces().map(|p| p.id.as_str()).collect();
         assert_eq!(ids, ["a-1", "a-2", "b-1"]);
+    }
+
+    #[test]
+    fn headings_without_ascii_still_give_valid_ids() {
+        // Found by the `import` fuzz target: a structural heading that slugs to nothing
+        // gave its introduction the id `-intro`.
+        let doc = "# Часть первая\n\nВступление.\n\n## Статья 1\n\nТекст.\n\n# ***\n\nMore.\n\n## 2. B\n\ny\n";
+        let imported = split(doc, Level::Fixed(2), "d", &BTreeSet::new());
+        let ids: Vec<&str> = imported.pieces().map(|p| p.id.as_str()).collect();
+        assert!(
+            ids.iter().all(|id| crate::manifest::valid_id(id)),
+            "{ids:?}"
+        );
+        assert_eq!(ids, ["part-intro", "1", "part-intro-2", "2"]);
     }
 
     #[test]
