@@ -99,11 +99,27 @@ pub(super) fn check(agreement: &Agreement) -> Vec<Diagnostic> {
     }
     runs.sort_unstable();
     runs.dedup_by_key(|(h, _)| *h);
+    // Most windows of included text are in no withheld clause: a bitmap answers that
+    // without the cache misses of a binary search over every run (2^22 bits, 512 KiB).
+    const BITS: u64 = 1 << 22;
+    let mut seen = vec![0u64; (BITS / 64) as usize];
+    for (h, _) in &runs {
+        let bit = h % BITS;
+        seen[(bit / 64) as usize] |= 1 << (bit % 64);
+    }
+    let maybe = |h: u64| {
+        let bit = h % BITS;
+        seen[(bit / 64) as usize] & (1 << (bit % 64)) != 0
+    };
     let mut out = Vec::new();
     for (clause, level) in &clauses {
         let mut reported = BTreeSet::new();
         for window in words(&clause.body).windows(RUN) {
-            let Ok(k) = runs.binary_search_by_key(&hash(window), |(h, _)| *h) else {
+            let h = hash(window);
+            if !maybe(h) {
+                continue;
+            }
+            let Ok(k) = runs.binary_search_by_key(&h, |(h, _)| *h) else {
                 continue;
             };
             let source = runs[k].1;

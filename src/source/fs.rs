@@ -9,8 +9,20 @@ use crate::error::Error;
 pub(super) struct FsSource {
     root: PathBuf,
     revision: Revision,
-    /// In a git worktree, files git ignores (build output) are not part of the draft.
-    repo: Option<git2::Repository>,
+    /// In a git worktree, files git ignores (build output) are not part of the draft;
+    /// with the worktree's canonical path, computed once.
+    repo: Option<(git2::Repository, PathBuf)>,
+    /// The listing, made once: loading and templates both ask for it.
+    listing: std::sync::OnceLock<Vec<String>>,
+}
+
+/// A repository with its worktree's canonical path, to test paths against.
+fn with_workdir(repo: git2::Repository) -> (git2::Repository, PathBuf) {
+    let workdir = repo
+        .workdir()
+        .map(|w| w.canonicalize().unwrap_or_else(|_| w.to_path_buf()))
+        .unwrap_or_default();
+    (repo, workdir)
 }
 
 impl FsSource {
@@ -31,7 +43,8 @@ impl FsSource {
                 date,
                 dirty,
             },
-            repo,
+            repo: repo.map(with_workdir),
+            listing: std::sync::OnceLock::new(),
         })
     }
 
@@ -51,7 +64,8 @@ impl FsSource {
                 date: None,
                 dirty: false,
             },
-            repo,
+            repo: repo.map(with_workdir),
+            listing: std::sync::OnceLock::new(),
         })
     }
 
@@ -90,14 +104,10 @@ impl FsSource {
     }
 
     fn ignored(&self, path: &Path, is_dir: bool) -> bool {
-        let Some(repo) = &self.repo else { return false };
-        let Some(workdir) = repo.workdir() else {
+        let Some((repo, workdir)) = &self.repo else {
             return false;
         };
-        let workdir = workdir
-            .canonicalize()
-            .unwrap_or_else(|_| workdir.to_path_buf());
-        let Ok(rel) = path.strip_prefix(&workdir) else {
+        let Ok(rel) = path.strip_prefix(workdir) else {
             return false;
         };
         // git matches folder patterns such as `build/` only with the trailing slash.
@@ -112,10 +122,13 @@ impl FsSource {
 
 impl Source for FsSource {
     fn files(&self) -> Result<Vec<String>, Error> {
+        if let Some(listing) = self.listing.get() {
+            return Ok(listing.clone());
+        }
         let mut out = Vec::new();
         self.walk(&self.root, "", &mut out)?;
         out.sort();
-        Ok(out)
+        Ok(self.listing.get_or_init(|| out).clone())
     }
 
     fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
