@@ -198,11 +198,7 @@ pub fn summary(errors: usize, warnings: usize) -> String {
 }
 
 fn paint(style: Style, code: &str, text: &str) -> String {
-    if style.color {
-        format!("\x1b[{code}m{text}\x1b[0m")
-    } else {
-        text.to_string()
-    }
+    crate::term::paint(style.color, code, text)
 }
 
 fn render_one(out: &mut String, d: &Diagnostic, files: &Files, style: Style) {

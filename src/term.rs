@@ -36,6 +36,15 @@ pub fn suspicious(c: char) -> Option<&'static str> {
     })
 }
 
+/// `text` in an ANSI colour (`code` such as `1;31`) when `color` is on.
+pub fn paint(color: bool, code: &str, text: &str) -> String {
+    if color {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
 /// Escapes control, bidirectional and invisible characters as `\u{XXXX}` so that text
 /// from a draft cannot move the cursor, change colours or reorder the line.
 pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {

@@ -144,13 +144,7 @@ pub(crate) fn run(args: &LogArgs, ctx: &Context) -> Result<ExitCode, Error> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let paint = |code: &str, text: &str| {
-        if ctx.color_out {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
-        }
-    };
+    let paint = |code: &str, text: &str| crate::term::paint(ctx.color_out, code, text);
     for step in &steps {
         let c = &step.commit;
         println!(

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use super::redline::{Op, Span};
 use super::{ClauseDiff, Report, Status, Summary};
+use crate::render::escape_html;
 use crate::term::escape;
 
 /// How to show a diff.
@@ -187,13 +188,7 @@ fn elide(text: &str, first: bool, last: bool) -> String {
 }
 
 fn term(report: &Report, color: bool) -> String {
-    let paint = |code: &str, text: &str| {
-        if color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
-        }
-    };
+    let paint = |code: &str, text: &str| crate::term::paint(color, code, text);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -219,13 +214,7 @@ fn term(report: &Report, color: bool) -> String {
 /// One clause's change for a terminal: its numbers and kinds, title and metadata
 /// changes, and its redline with long unchanged stretches shortened.
 pub fn term_clause(c: &ClauseDiff, color: bool) -> String {
-    let paint = |code: &str, text: &str| {
-        if color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
-        }
-    };
+    let paint = |code: &str, text: &str| crate::term::paint(color, code, text);
     let mut out = String::new();
     let heading = format!(" · {}", heading(c));
     let _ = writeln!(
@@ -261,13 +250,6 @@ pub fn term_clause(c: &ClauseDiff, color: bool) -> String {
     out
 }
 
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// A redline as HTML or Markdown-embedded HTML: one `<del>`/`<ins>` per line, so no tag
 /// spans a line break and Markdown renderers keep them.
 fn redline_html(spans: &[Span], shorten: bool) -> String {
@@ -289,7 +271,7 @@ fn redline_html(spans: &[Span], shorten: bool) -> String {
                 if p.is_empty() {
                     String::new()
                 } else {
-                    format!("{open}{}{close}", html_escape(p))
+                    format!("{open}{}{close}", escape_html(p))
                 }
             })
             .collect();
@@ -365,9 +347,9 @@ fn html(report: &Report, changed_only: bool) -> String {
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n<p>{}</p>\n",
-        html_escape(&title),
-        html_escape(&title),
-        html_escape(&summary_line(&report.summary))
+        escape_html(&title),
+        escape_html(&title),
+        escape_html(&summary_line(&report.summary))
     );
     let mut table = String::new();
     summary_table(&mut table, report);
@@ -376,7 +358,7 @@ fn html(report: &Report, changed_only: bool) -> String {
         let _ = writeln!(
             out,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            html_escape(name),
+            escape_html(name),
             s.added,
             s.removed,
             s.changed,
@@ -395,13 +377,13 @@ fn html(report: &Report, changed_only: bool) -> String {
         let _ = writeln!(
             out,
             "<li><a href=\"#change-{k}\">{}</a> <span class=\"kinds\">{}</span></li>",
-            html_escape(&format!("{}{heading}", numbers(c))),
-            html_escape(&kinds(c).join(" · "))
+            escape_html(&format!("{}{heading}", numbers(c))),
+            escape_html(&kinds(c).join(" · "))
         );
     }
     out.push_str("</ol>\n<h2>Clauses</h2>\n");
     for (k, c) in report.clauses.iter().enumerate() {
-        let heading = html_escape(&format!("{} — {}", numbers(c), heading(c)));
+        let heading = escape_html(&format!("{} — {}", numbers(c), heading(c)));
         if !shown(c) {
             if !changed_only {
                 let _ = writeln!(
@@ -412,7 +394,7 @@ fn html(report: &Report, changed_only: bool) -> String {
                     } else {
                         "unchanged"
                     },
-                    html_escape(c.text.trim())
+                    escape_html(c.text.trim())
                 );
             }
             continue;
@@ -420,7 +402,7 @@ fn html(report: &Report, changed_only: bool) -> String {
         let _ = writeln!(
             out,
             "<section class=\"clause\" id=\"change-{k}\">\n<h3>{heading}</h3>\n<p class=\"kinds\">{}</p>",
-            html_escape(&kinds(c).join(" · "))
+            escape_html(&kinds(c).join(" · "))
         );
         if c.title.is_some() || !c.metadata.is_empty() {
             out.push_str("<ul class=\"meta\">\n");
@@ -428,9 +410,9 @@ fn html(report: &Report, changed_only: bool) -> String {
                 let _ = writeln!(
                     out,
                     "<li>{}: <del>{}</del> <ins>{}</ins></li>",
-                    html_escape(&field),
-                    html_escape(&old),
-                    html_escape(&new)
+                    escape_html(&field),
+                    escape_html(&old),
+                    escape_html(&new)
                 );
             }
             out.push_str("</ul>\n");

@@ -14,6 +14,14 @@ use crate::numbering::Numbers;
 use crate::source::{Revision, Source};
 use templates::{Kind, Templates};
 
+/// Text escaped for HTML content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Format {

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::{COUNTED, Report, Tally};
 use crate::model::Position;
+use crate::render::escape_html;
 use crate::term::escape;
 
 /// How to show a report.
@@ -104,13 +105,7 @@ fn title_line(report: &Report) -> String {
 }
 
 fn term(report: &Report, color: bool) -> String {
-    let paint = |code: &str, text: &str| {
-        if color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
-        }
-    };
+    let paint = |code: &str, text: &str| crate::term::paint(color, code, text);
     let mut out = String::new();
     let _ = writeln!(out, "{}\n", paint("1", &escape(&title_line(report))));
     let rows = rows(report);
@@ -311,13 +306,6 @@ fn markdown(report: &Report) -> String {
     out
 }
 
-fn esc(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 const COLORS: [&str; 6] = [
     "#c9ced6", "#e3c98a", "#e0a3a3", "#9cc9c0", "#8fb5d9", "#6aa87a",
 ];
@@ -336,7 +324,7 @@ fn chart(report: &Report) -> String {
             svg,
             "<text x=\"0\" y=\"{}\">{}</text>",
             y + 13,
-            esc(name.trim())
+            escape_html(name.trim())
         );
         let mut x = label_w as f64;
         let span = (width - label_w - 50) as f64;
@@ -377,7 +365,7 @@ fn chart(report: &Report) -> String {
 }
 
 fn html(report: &Report) -> String {
-    let title = esc(&title_line(report));
+    let title = escape_html(&title_line(report));
     let table = {
         let mut t = String::from("<table>\n<tr><th></th><th>clauses</th>");
         for h in HEADERS {
@@ -388,7 +376,7 @@ fn html(report: &Report) -> String {
             let _ = write!(
                 t,
                 "<tr><td>{}</td><td>{}</td>",
-                esc(name.trim()),
+                escape_html(name.trim()),
                 tally.clauses
             );
             for s in COUNTED {
@@ -417,7 +405,7 @@ fn html(report: &Report) -> String {
                 format!(
                     "<span class=\"{}\">{}: {}</span>",
                     p.as_str(),
-                    esc(party),
+                    escape_html(party),
                     p.as_str()
                 )
             })
@@ -425,8 +413,8 @@ fn html(report: &Report) -> String {
         let _ = writeln!(
             open,
             "<li><strong>{}</strong> {} <em>{}</em> {}</li>",
-            esc(&o.label),
-            esc(o.title.as_deref().unwrap_or("")),
+            escape_html(&o.label),
+            escape_html(o.title.as_deref().unwrap_or("")),
             o.status.as_str(),
             positions.join(" ")
         );
@@ -511,10 +499,10 @@ fn history_html(rounds: &[Round]) -> String {
         let _ = writeln!(
             svg,
             "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3.5\" fill=\"#1f4e8c\"><title>{}: {}</title></circle><text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
-            esc(&r.rev),
+            escape_html(&r.rev),
             pct(r.agreed_percent),
             height - 18.0,
-            esc(&r.rev)
+            escape_html(&r.rev)
         );
     }
     svg.push_str("</svg>");
@@ -524,8 +512,8 @@ fn history_html(rounds: &[Round]) -> String {
             .iter()
             .map(|r| format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                esc(&r.rev),
-                esc(&r.date),
+                escape_html(&r.rev),
+                escape_html(&r.date),
                 r.clauses,
                 pct(r.agreed_percent),
                 pct(r.settled_percent)

@@ -1,12 +1,10 @@
 //! Hardening (issue 9): adversarial input gets a located error or correct output, never a
 //! panic, a hang or a silent loss; output is reproducible and written safely.
 
-use std::path::Path;
-
 use proptest::prelude::*;
 use serde_json::Value;
 
-use crate::harness::Draft;
+use crate::harness::{Draft, tree};
 
 const MANIFEST: &str = "[agreement]\ntitle = \"T\"\nparties = [\"north\"]\n\n[[documents]]\nid = \"accord\"\ntitle = \"Accord\"\nclauses = [\"scope\"]\n";
 
@@ -335,26 +333,6 @@ fn a_shallow_clone_says_what_is_missing() {
     );
 }
 
-fn tree_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push((
-                    path.strip_prefix(dir).unwrap().display().to_string(),
-                    std::fs::read(&path).unwrap(),
-                ));
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 #[test]
 fn the_same_input_gives_the_same_bytes_in_any_zone_locale_or_listing_order() {
     let mut draft = Draft::sample("peace-framework");
@@ -379,10 +357,10 @@ fn the_same_input_gives_the_same_bytes_in_any_zone_locale_or_listing_order() {
             &["publish", "v1", "--out", b.to_str().unwrap()],
         )
         .code(0);
-    assert_eq!(tree_bytes(&a), tree_bytes(&b));
+    assert_eq!(tree(&a), tree(&b));
     // The same files written in another order, and so listed in another order.
     let reversed = Draft::empty();
-    let mut files = tree_bytes(&draft.root);
+    let mut files = tree(&draft.root);
     files.retain(|(p, _)| !p.starts_with(".git") && !p.starts_with("build"));
     files.reverse();
     for (path, bytes) in &files {
@@ -412,13 +390,13 @@ fn the_same_input_gives_the_same_bytes_in_any_zone_locale_or_listing_order() {
 fn nothing_is_written_into_git_or_left_behind() {
     let mut draft = Draft::fixture("render/small");
     draft.commit("one", None);
-    let git_before = tree_bytes(&draft.root.join(".git"));
+    let git_before = tree(&draft.root.join(".git"));
     draft.run(&["publish"]).code(0);
     draft.run(&["render", "--format", "md"]).code(0);
     draft.run(&["diff", "HEAD", "--format", "html"]).code(0);
     draft.run(&["status"]).code(0);
-    assert_eq!(tree_bytes(&draft.root.join(".git")), git_before);
-    let stray: Vec<String> = tree_bytes(&draft.root)
+    assert_eq!(tree(&draft.root.join(".git")), git_before);
+    let stray: Vec<String> = tree(&draft.root)
         .into_iter()
         .map(|(p, _)| p)
         .filter(|p| p.contains(".entente-") && !p.ends_with(".entente-output"))

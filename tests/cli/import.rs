@@ -1,7 +1,7 @@
 //! `entente import` (issue 7), on the real Terms of Service versions of the shared corpus
 //! and on fixtures for each quirk a converted document brings.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::Value;
 
@@ -86,32 +86,9 @@ fn every_corpus_version_imports_and_renders_back_word_for_word() {
     }
 }
 
-fn commit_all(dir: &Path, message: &str) {
-    let repo = git2::Repository::open(dir)
-        .or_else(|_| git2::Repository::init(dir))
-        .unwrap();
-    let mut index = repo.index().unwrap();
-    index
-        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
-        .unwrap();
-    index.update_all(["*"], None).unwrap();
-    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
-    index.write().unwrap();
-    let sig = git2::Signature::new(
-        "Drafter",
-        "drafter@example.org",
-        &git2::Time::new(1_766_400_000, 0),
-    )
-    .unwrap();
-    let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
-    let parents: Vec<&git2::Commit> = parent.iter().collect();
-    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
-        .unwrap();
-}
-
 /// Imports `old`, commits, imports `new` over it, commits, and returns the JSON diff.
 fn reimport(old: &str, new: &str) -> (Draft, Value) {
-    let draft = Draft::empty();
+    let mut draft = Draft::empty();
     draft
         .run(&[
             "import",
@@ -122,7 +99,7 @@ fn reimport(old: &str, new: &str) -> (Draft, Value) {
             "auto",
         ])
         .code(0);
-    commit_all(&draft.root, "old");
+    draft.commit("old", None);
     let run = draft
         .run(&[
             "import",
@@ -138,7 +115,7 @@ fn reimport(old: &str, new: &str) -> (Draft, Value) {
         "{}",
         run.stderr
     );
-    commit_all(&draft.root, "new");
+    draft.commit("new", None);
     let json = draft
         .run(&["diff", "HEAD~1", "HEAD", "--format", "json"])
         .code(0)

@@ -3,28 +3,10 @@
 
 use std::path::Path;
 
-use crate::harness::Draft;
+use crate::harness::{Draft, tree};
 
 fn files_under(dir: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(
-                    path.strip_prefix(dir)
-                        .unwrap()
-                        .to_string_lossy()
-                        .replace('\\', "/"),
-                );
-            }
-        }
-    }
-    out.sort();
-    out
+    tree(dir).into_iter().map(|(path, _)| path).collect()
 }
 
 fn read_all(dir: &Path) -> String {
