@@ -77,17 +77,21 @@ fn includes(path: &str, stem: &str, text: &str) -> Result<Vec<(String, String)>,
     Ok(out)
 }
 
+/// The name a template file registers under: its file name without `.hbs` or `.css`.
+fn partial_name(path: &str) -> &str {
+    path.rsplit('/')
+        .next()
+        .unwrap_or(path)
+        .trim_end_matches(".hbs")
+        .trim_end_matches(".css")
+}
+
 /// Refuses partials that include each other in a cycle: rendering them would recurse
 /// until the stack overflows, which no error handling can catch.
 fn refuse_recursion(files: &[(String, String)]) -> Result<(), Error> {
     let mut graph: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (path, text) in files {
-        let stem = path
-            .rsplit('/')
-            .next()
-            .unwrap_or(path)
-            .trim_end_matches(".hbs")
-            .trim_end_matches(".css");
+        let stem = partial_name(path);
         for (owner, included) in includes(path, stem, text)? {
             graph.entry(owner).or_default().push(included);
         }
@@ -202,12 +206,7 @@ impl Templates {
         }
         registry.set_prevent_indent(true);
         for (path, text) in &files {
-            let stem = path
-                .rsplit('/')
-                .next()
-                .unwrap_or(path)
-                .trim_end_matches(".hbs")
-                .trim_end_matches(".css");
+            let stem = partial_name(path);
             let shown = format!("templates/{path}");
             if stem == "agreement" {
                 registry
