@@ -407,11 +407,11 @@ impl Projection {
 /// and annex it withholds (titles, ids, file names, notes, texts), and the texts of what it
 /// includes, whose shared runs are not secrets (SPEC §3). Withdrawn clauses above the
 /// edition's level count as withheld: being dropped does not declassify them.
-pub fn withheld_material(
-    agreement: &Agreement,
+pub fn withheld_material<'a>(
+    agreement: &'a Agreement,
     numbers: &Numbers,
     edition: &Edition,
-) -> (Vec<crate::leak::Withheld>, Vec<String>) {
+) -> (Vec<crate::leak::Withheld>, Vec<[&'a str; 2]>) {
     let mut withheld = Vec::new();
     let mut included = Vec::new();
     let name = |id: &str, path: &str| match numbers.label(id) {
@@ -422,11 +422,7 @@ pub fn withheld_material(
         let annex_withheld = annex.is_some_and(|a| !includes(edition, a.level));
         if includes(edition, clause.level) && !annex_withheld {
             if clause.status != Status::Withdrawn {
-                included.push(format!(
-                    "{}\n{}",
-                    clause.title.as_deref().unwrap_or(""),
-                    clause.body
-                ));
+                included.push([clause.title.as_deref().unwrap_or(""), &clause.body]);
             }
             continue;
         }

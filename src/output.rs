@@ -68,7 +68,8 @@ pub fn create_new(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 pub struct Staged {
     out: std::path::PathBuf,
     dir: tempfile::TempDir,
-    folders: Vec<String>,
+    /// Written to from one thread per edition.
+    folders: std::sync::Mutex<Vec<String>>,
 }
 
 impl Staged {
@@ -86,19 +87,23 @@ impl Staged {
         Ok(Staged {
             out: out.to_path_buf(),
             dir,
-            folders: Vec::new(),
+            folders: std::sync::Mutex::new(Vec::new()),
         })
     }
 
     /// Stages `bytes` as `folder/path`; `folder` is what [`Staged::commit`] replaces whole.
-    pub fn write(&mut self, folder: &str, path: &str, bytes: &[u8]) -> Result<(), Error> {
+    pub fn write(&self, folder: &str, path: &str, bytes: &[u8]) -> Result<(), Error> {
         if !crate::source::is_contained(folder) || !crate::source::is_contained(path) {
             return Err(Error::Refused(format!(
                 "refusing to write `{folder}/{path}`, which leads out of `--out`"
             )));
         }
-        if !self.folders.iter().any(|f| f == folder) {
-            self.folders.push(folder.to_string());
+        {
+            // A poisoned lock only means another edition's thread panicked; the list is whole.
+            let mut folders = self.folders.lock().unwrap_or_else(|e| e.into_inner());
+            if !folders.iter().any(|f| f == folder) {
+                folders.push(folder.to_string());
+            }
         }
         let target = self.dir.path().join(folder).join(path);
         if let Some(parent) = target.parent() {
@@ -120,7 +125,13 @@ impl Staged {
         mark_output(&self.out)?;
         let aside = self.dir.path().join(".previous");
         std::fs::create_dir_all(&aside).map_err(|e| Error::io("create", &aside, e))?;
-        for folder in &self.folders {
+        let mut folders = self
+            .folders
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        folders.sort();
+        for folder in &folders {
             let target = self.out.join(folder);
             let old = aside.join(folder);
             // `symlink_metadata`: a link in `--out` is replaced, never followed.

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::edition::{AnnexPart, Part, Projection};
 use crate::error::Error;
 use crate::model::{Level, Scheme};
-use crate::render::view::{AnnexView, DocumentView, View};
+use crate::render::view::{AnnexView, View};
 use crate::render::{Format, Renderer};
 use crate::source::Revision;
 
@@ -30,15 +30,17 @@ pub struct Output {
 /// The name of the consolidated file.
 pub const CONSOLIDATED: &str = "agreement";
 
-/// Every file of one edition, `manifest.json` last.
+/// Every file of one edition, each handed to `emit` as soon as it is rendered, so that only
+/// one is held at a time; `manifest.json` last.
 pub fn edition_outputs(
     projection: &Projection,
     numbers: &crate::numbering::Numbers,
     renderer: &Renderer,
     scheme: &Scheme,
     revision: &Revision,
-) -> Result<Vec<Output>, Error> {
-    let mut outputs = Vec::new();
+    emit: &mut dyn FnMut(Output) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let mut files = Vec::new();
     for format in Format::ALL {
         // Each format's view carries only the body rendering its templates print.
         let view = crate::render::view::build_since(
@@ -49,75 +51,80 @@ pub fn edition_outputs(
             None,
             format.bodies(),
         );
-        for (path, unit, level, depth) in units(projection, &view, scheme) {
-            let mut text = renderer.render(&unit, format)?;
+        let mut unit = |path: String, view: &View, level: Level, depth: usize| {
+            let mut text = renderer.render(view, format)?;
             if path != CONSOLIDATED {
-                text = relink(
-                    &text,
-                    &anchors(&unit),
-                    &format!(
-                        "{}{CONSOLIDATED}.{}",
-                        "../".repeat(depth),
-                        format.extension()
-                    ),
-                    format,
+                let consolidated = format!(
+                    "{}{CONSOLIDATED}.{}",
+                    "../".repeat(depth),
+                    format.extension()
                 );
+                text = relink(&text, &anchors(view), &consolidated, format);
             }
-            outputs.push(Output {
-                path: format!("{path}.{}", format.extension()),
-                text,
-                level,
-            });
-        }
+            let path = format!("{path}.{}", format.extension());
+            files.push(ManifestFile::of(&path, &text, scheme.name(level)));
+            emit(Output { path, text, level })
+        };
+        each_unit(projection, view, scheme, &mut unit)?;
     }
-    outputs.sort_by(|a, b| a.path.cmp(&b.path));
-    let manifest = manifest(&projection.edition.name, revision, &outputs, scheme);
-    outputs.push(Output {
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let text = manifest(&projection.edition.name, revision, files);
+    emit(Output {
         path: "manifest.json".into(),
-        text: manifest,
+        text,
         level: 0,
-    });
-    Ok(outputs)
+    })
 }
 
-/// The files of an edition as views: the consolidated one, one per document, one per
-/// included annex, each with its path, level and depth below the edition's folder.
-fn units(
+/// Renders one file of an edition: its path without extension, its view, level and depth.
+type Unit<'a> = dyn FnMut(String, &View, Level, usize) -> Result<(), Error> + 'a;
+
+/// Hands `unit` each file of an edition as a view: the consolidated one, one per document,
+/// one per included annex, each with its path, level and depth below the edition's folder.
+/// Documents and annexes move from one view to the next: none is copied.
+fn each_unit(
     projection: &Projection,
-    view: &View,
+    mut view: View,
     scheme: &Scheme,
-) -> Vec<(String, View, Level, usize)> {
+    unit: &mut Unit<'_>,
+) -> Result<(), Error> {
     let marked = projection.marking.is_some();
     let top = projection.marking.as_ref().map_or(0, |m| m.level);
-    let mut units: Vec<(String, View, Level, usize)> =
-        vec![(CONSOLIDATED.to_string(), view.clone(), top, 0)];
-    for (doc, projected) in view.documents.iter().zip(&projection.documents) {
+    unit(CONSOLIDATED.to_string(), &view, top, 0)?;
+    let documents = std::mem::take(&mut view.documents);
+    let banner = |level: Level| marked.then(|| scheme.name(level).to_string());
+    for (doc, projected) in documents.into_iter().zip(&projection.documents) {
         let doc_level = levels(projected.clauses.iter())
             .max(annex_levels(&projected.annexes))
             .unwrap_or(0);
-        units.push((
-            doc.id.clone(),
-            sub_view(view, doc.clone(), scheme, marked, doc_level),
-            doc_level,
-            0,
-        ));
-        for (annex, projected) in doc.annexes.iter().zip(&projected.annexes) {
+        view.edition.banner = banner(doc_level);
+        let id = doc.id.clone();
+        view.documents = vec![doc];
+        unit(id, &view, doc_level, 0)?;
+        let Some(mut doc) = view.documents.pop() else {
+            continue;
+        };
+        let annexes = std::mem::take(&mut doc.annexes);
+        doc.clauses = Vec::new();
+        for (annex, projected) in annexes.into_iter().zip(&projected.annexes) {
             let AnnexPart::Annex(projected) = projected else {
                 continue;
             };
             let level = levels(projected.clauses.iter())
                 .unwrap_or(0)
                 .max(projected.level);
-            let only = DocumentView {
-                clauses: Vec::new(),
-                annexes: vec![annex.clone()],
-                ..doc.clone()
-            };
             let path = format!("{}/{}", doc.id, crate::manifest::slug(&annex.label));
-            units.push((path, sub_view(view, only, scheme, marked, level), level, 1));
+            view.edition.banner = banner(level);
+            doc.annexes = vec![annex];
+            view.documents = vec![doc];
+            unit(path, &view, level, 1)?;
+            let Some(back) = view.documents.pop() else {
+                break;
+            };
+            doc = back;
         }
     }
-    units
+    Ok(())
 }
 
 fn levels<'a>(parts: impl Iterator<Item = &'a Part>) -> Option<Level> {
@@ -137,14 +144,6 @@ fn annex_levels(annexes: &[AnnexPart]) -> Option<Level> {
             AnnexPart::Withheld(_) => None,
         })
         .max()
-}
-
-/// A view of one document (or one annex), its banner the level of what it holds.
-fn sub_view(view: &View, doc: DocumentView, scheme: &Scheme, marked: bool, level: Level) -> View {
-    let mut sub = view.clone();
-    sub.documents = vec![doc];
-    sub.edition.banner = marked.then(|| scheme.name(level).to_string());
-    sub
 }
 
 /// Every anchor a view's output defines.
@@ -194,10 +193,24 @@ fn relink(text: &str, present: &BTreeSet<String>, consolidated: &str, format: Fo
 
 #[derive(Serialize)]
 struct ManifestFile<'a> {
-    path: &'a str,
+    path: String,
     sha256: String,
     bytes: usize,
     classification: &'a str,
+}
+
+impl ManifestFile<'_> {
+    fn of<'a>(path: &str, text: &str, classification: &'a str) -> ManifestFile<'a> {
+        ManifestFile {
+            path: path.to_string(),
+            sha256: Sha256::digest(text.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+            bytes: text.len(),
+            classification,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -209,20 +222,8 @@ struct Manifest<'a> {
     files: Vec<ManifestFile<'a>>,
 }
 
-/// `manifest.json` (SPEC §4): this edition's files only.
-fn manifest(edition: &str, revision: &Revision, outputs: &[Output], scheme: &Scheme) -> String {
-    let files = outputs
-        .iter()
-        .map(|o| ManifestFile {
-            path: &o.path,
-            sha256: Sha256::digest(o.text.as_bytes())
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
-            bytes: o.text.len(),
-            classification: scheme.name(o.level),
-        })
-        .collect();
+/// `manifest.json` (SPEC §4): this edition's files only, sorted by path.
+fn manifest(edition: &str, revision: &Revision, files: Vec<ManifestFile<'_>>) -> String {
     let m = Manifest {
         edition,
         rev: &revision.rev,
@@ -235,24 +236,32 @@ fn manifest(edition: &str, revision: &Revision, outputs: &[Output], scheme: &Sch
         .unwrap_or_default()
 }
 
-/// The leak wall: scans an edition's outputs for material of what it withholds.
-/// Returns every hit; the caller must write nothing when there is one.
-pub fn wall(
-    agreement: &crate::model::Agreement,
-    numbers: &crate::numbering::Numbers,
-    edition: &crate::model::Edition,
-    outputs: &[(String, &str)],
-) -> Vec<crate::leak::Leak> {
-    let (withheld, included) = crate::edition::withheld_material(agreement, numbers, edition);
-    if withheld.is_empty() {
-        return Vec::new();
+/// The leak wall of one edition: scans its outputs for material of what it withholds.
+/// Built once per edition, and independent of the outputs, so it can be built while they render.
+pub struct Wall(Option<crate::leak::Scanner>);
+
+impl Wall {
+    /// The wall for `edition`; one that withholds nothing lets everything through.
+    pub fn new(
+        agreement: &crate::model::Agreement,
+        numbers: &crate::numbering::Numbers,
+        edition: &crate::model::Edition,
+    ) -> Wall {
+        let (withheld, included) = crate::edition::withheld_material(agreement, numbers, edition);
+        if withheld.is_empty() {
+            return Wall(None);
+        }
+        let included: Vec<&[&str]> = included.iter().map(|parts| &parts[..]).collect();
+        Wall(Some(crate::leak::Scanner::new(&withheld, &included)))
     }
-    let included: Vec<&str> = included.iter().map(String::as_str).collect();
-    let scanner = crate::leak::Scanner::new(&withheld, &included);
-    outputs
-        .iter()
-        .flat_map(|(name, text)| scanner.scan(name, text))
-        .collect()
+
+    /// Every hit in one output, `name` being how the report names it. The caller must write
+    /// nothing of the edition when there is one.
+    pub fn scan(&self, name: &str, text: &str) -> Vec<crate::leak::Leak> {
+        self.0
+            .as_ref()
+            .map_or_else(Vec::new, |s| s.scan(name, text))
+    }
 }
 
 #[cfg(test)]

@@ -5,14 +5,15 @@ use std::process::ExitCode;
 
 use crate::cli::PublishArgs;
 use crate::output::Staged;
-use crate::publish::{Output, edition_outputs, wall};
+use crate::publish::{Wall, edition_outputs};
 use crate::render::Renderer;
 use crate::{Context, Error, edition};
 
-/// An edition's files and the leaks the wall found in them.
-type Rendered = (Vec<Output>, Vec<crate::leak::Leak>);
+/// How many files an edition has, and the leaks the wall found in them.
+type Published = (usize, Vec<crate::leak::Leak>);
 
-/// Renders and scans every edition in memory, then stages and swaps in their folders.
+/// Renders, scans and stages every edition, one file at a time, then swaps their folders in;
+/// a leak anywhere leaves `--out` as it was.
 pub(crate) fn run(args: &PublishArgs, ctx: &Context) -> Result<ExitCode, Error> {
     let draft = super::open_valid(ctx, &args.rev)?;
     let agreement = &draft.loaded.agreement;
@@ -28,31 +29,43 @@ pub(crate) fn run(args: &PublishArgs, ctx: &Context) -> Result<ExitCode, Error> 
     };
     super::refuse_unsafe_out(&out, &draft.root)?;
     let renderer = Renderer::new(draft.source.as_ref())?;
+    let staged = Staged::new(&out)?;
     let bar = super::progress(ctx, agreement.editions.len(), "publishing");
     // Editions are independent: rendered and scanned in parallel, collected in manifest
-    // order, so output and messages do not depend on the number of threads.
-    let results: Vec<Result<Rendered, Error>> = std::thread::scope(|scope| {
+    // order, so output and messages do not depend on the number of threads. Each file is
+    // scanned, staged and dropped before the next is rendered; after a leak, an edition's
+    // files are still scanned (to report every leak) but no longer staged.
+    let results: Vec<Result<Published, Error>> = std::thread::scope(|scope| {
         let handles: Vec<_> = agreement
             .editions
             .iter()
             .map(|edition| {
-                let (renderer, numbers, bar) = (&renderer, &draft.numbers, &bar);
+                let (renderer, numbers, bar, staged) = (&renderer, &draft.numbers, &bar, &staged);
                 scope.spawn(move || {
                     let projection = edition::project(agreement, numbers, edition);
-                    let outputs = edition_outputs(
+                    let wall = Wall::new(agreement, numbers, edition);
+                    let (mut files, mut leaks) = (0, Vec::new());
+                    let mut emit = |output: crate::publish::Output| {
+                        let name = format!("{}/{}", edition.name, output.path);
+                        leaks.extend(wall.scan(&name, &output.text));
+                        files += 1;
+                        match leaks.is_empty() {
+                            true => {
+                                staged.write(&edition.name, &output.path, output.text.as_bytes())
+                            }
+                            false => Ok(()),
+                        }
+                    };
+                    edition_outputs(
                         &projection,
                         numbers,
                         renderer,
                         &agreement.scheme,
                         revision,
+                        &mut emit,
                     )?;
-                    let named: Vec<(String, &str)> = outputs
-                        .iter()
-                        .map(|o| (format!("{}/{}", edition.name, o.path), o.text.as_str()))
-                        .collect();
-                    let leaks = wall(agreement, numbers, edition, &named);
                     bar.inc(1);
-                    Ok((outputs, leaks))
+                    Ok((files, leaks))
                 })
             })
             .collect();
@@ -68,23 +81,16 @@ pub(crate) fn run(args: &PublishArgs, ctx: &Context) -> Result<ExitCode, Error> 
     bar.finish_and_clear();
     let mut editions = Vec::new();
     for (edition, result) in agreement.editions.iter().zip(results) {
-        let (outputs, leaks) = result?;
+        let (files, leaks) = result?;
         super::stop_on_leaks(&leaks, &edition.name)?;
-        editions.push((edition.name.clone(), outputs));
-    }
-    let mut staged = Staged::new(&out)?;
-    for (name, outputs) in &editions {
-        for output in outputs {
-            staged.write(name, &output.path, output.text.as_bytes())?;
-        }
+        editions.push((edition.name.clone(), files));
     }
     staged.commit()?;
     if !ctx.quiet {
         let shown = out.strip_prefix(&ctx.cwd).unwrap_or(&out);
-        for (name, outputs) in &editions {
+        for (name, files) in &editions {
             eprintln!(
-                "published `{name}`: {} files in `{}/{name}/`",
-                outputs.len(),
+                "published `{name}`: {files} files in `{}/{name}/`",
                 shown.display()
             );
         }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use crate::cli::RenderArgs;
 use crate::edition;
 use crate::output::write_atomic;
+use crate::publish::Wall;
 use crate::render::Renderer;
 use crate::{Context, Error};
 
@@ -60,23 +61,25 @@ pub(crate) fn run(args: &RenderArgs, ctx: &Context) -> Result<ExitCode, Error> {
             (Some(rev), true) => Some(since(ctx, rev, &edition.name, &projection, &draft)?),
             _ => None,
         };
-        let view = crate::render::view::build_since(
-            &projection,
-            &draft.numbers,
-            &agreement.scheme,
-            &draft.loaded.revision,
-            since.as_ref(),
-            format.bodies(),
-        );
-        let text = renderer.render(&view, format)?;
+        // The wall depends on the edition only: it is built on another core while this one
+        // renders.
+        let (wall, text) = std::thread::scope(|scope| {
+            let wall = scope.spawn(|| Wall::new(agreement, &draft.numbers, edition));
+            let view = crate::render::view::build_since(
+                &projection,
+                &draft.numbers,
+                &agreement.scheme,
+                &draft.loaded.revision,
+                since.as_ref(),
+                format.bodies(),
+            );
+            let text = renderer.render(&view, format);
+            (wall.join(), text)
+        });
+        let wall = wall.unwrap_or_else(|_| Wall::new(agreement, &draft.numbers, edition));
+        let text = text?;
         let name = format!("{}.{}", edition.name, format.extension());
-        let leaks = crate::publish::wall(
-            agreement,
-            &draft.numbers,
-            edition,
-            &[(name.clone(), text.as_str())],
-        );
-        super::stop_on_leaks(&leaks, &edition.name)?;
+        super::stop_on_leaks(&wall.scan(&name, &text), &edition.name)?;
         outputs.push((name, text));
     }
     if to_stdout {

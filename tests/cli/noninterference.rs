@@ -147,20 +147,22 @@ fn public_outputs(files: Vec<(String, Vec<u8>)>) -> Vec<(String, String)> {
     let edition = agreement.edition("public").unwrap();
     let projection = entente::edition::project(agreement, &numbers, edition);
     let renderer = entente::render::Renderer::new(&source).unwrap();
-    let outputs = entente::publish::edition_outputs(
+    let wall = entente::publish::Wall::new(agreement, &numbers, edition);
+    let mut outputs = Vec::new();
+    entente::publish::edition_outputs(
         &projection,
         &numbers,
         &renderer,
         &agreement.scheme,
         &loaded.revision,
+        &mut |output| {
+            let leaks = wall.scan(&output.path, &output.text);
+            assert!(leaks.is_empty(), "{leaks:?}");
+            outputs.push(output);
+            Ok(())
+        },
     )
     .unwrap();
-    let named: Vec<(String, &str)> = outputs
-        .iter()
-        .map(|o| (o.path.clone(), o.text.as_str()))
-        .collect();
-    let leaks = entente::publish::wall(agreement, &numbers, edition, &named);
-    assert!(leaks.is_empty(), "{leaks:?}");
     outputs.into_iter().map(|o| (o.path, o.text)).collect()
 }
 

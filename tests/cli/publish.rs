@@ -101,20 +101,24 @@ fn each_manifest_lists_its_own_files_with_hashes_and_levels() {
 fn publishing_uncommitted_changes_warns_and_says_so() {
     let mut draft = Draft::fixture("render/small");
     draft.commit("round one", None);
-    let clean = draft.run(&["publish", "--out", "../out"]).code(0);
+    // Outside the draft, in a folder of the test's own (beside it would be the shared /tmp).
+    let outs = Draft::empty();
+    let out = outs.root.join("out");
+    let out = out.to_str().unwrap();
+    let clean = draft.run(&["publish", "--out", out]).code(0);
     assert!(!clean.stderr.contains("uncommitted"));
     draft.write(
         "protocol/languages.md",
         "+++\ntitle = \"Languages\"\n+++\n\nChanged.\n",
     );
-    let run = draft.run(&["publish", "--out", "../out"]).code(0);
+    let run = draft.run(&["publish", "--out", out]).code(0);
     assert!(
         run.stderr
             .contains("warning: publishing uncommitted changes"),
         "{}",
         run.stderr
     );
-    let manifest = std::fs::read_to_string(draft.root.join("../out/public/manifest.json")).unwrap();
+    let manifest = std::fs::read_to_string(outs.root.join("out/public/manifest.json")).unwrap();
     assert!(manifest.contains("\"dirty\": true"), "{manifest}");
 }
 
