@@ -345,8 +345,13 @@ fn hide_withheld_references(projection: &mut Projection, numbers: &Numbers) {
             AnnexPart::Withheld(_) => Vec::new(),
         });
         for part in own.chain(annexed) {
-            if let Part::Clause(c) = part {
-                c.body = crate::markdown::to_markdown(&c.body, None, &resolve);
+            // A body without `#` (or `&num;`, its entity) has no `#id` link: parsing it to
+            // find none was most of the projection's time.
+            match part {
+                Part::Clause(c) if c.body.contains('#') || c.body.contains("&num;") => {
+                    c.body = crate::markdown::to_markdown(&c.body, None, &resolve);
+                }
+                _ => {}
             }
         }
     }

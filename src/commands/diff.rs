@@ -19,13 +19,15 @@ pub(crate) fn everything(agreement: &crate::model::Agreement) -> Edition {
     }
 }
 
-/// Opens a REV and projects it onto `edition` (or everything).
+/// Opens a REV and projects it onto `edition` (or everything); `cache` shares the files
+/// of another version of the draft.
 pub(crate) fn projected(
     ctx: &Context,
     rev: &str,
     edition: Option<&str>,
+    cache: &mut crate::load::Cache,
 ) -> Result<(Projection, super::Valid), Error> {
-    let draft = super::open_valid(ctx, rev)?;
+    let draft = super::open_valid_with(ctx, rev, cache)?;
     let agreement = &draft.loaded.agreement;
     let chosen = match edition {
         Some(name) => super::edition(agreement, name)
@@ -46,8 +48,9 @@ pub(crate) fn run(args: &DiffArgs, ctx: &Context) -> Result<ExitCode, Error> {
         (Some(old), None) => (old.clone(), WORKTREE.to_string()),
         (Some(old), Some(new)) => (old.clone(), new.clone()),
     };
-    let (old, old_draft) = projected(ctx, &old_rev, args.edition.as_deref())?;
-    let (new, new_draft) = projected(ctx, &new_rev, args.edition.as_deref())?;
+    let mut cache = crate::load::Cache::default();
+    let (old, old_draft) = projected(ctx, &old_rev, args.edition.as_deref(), &mut cache)?;
+    let (new, new_draft) = projected(ctx, &new_rev, args.edition.as_deref(), &mut cache)?;
     let version = |d: &super::Valid| Version {
         rev: d.loaded.revision.rev.clone(),
         commit: d.loaded.revision.commit.clone(),

@@ -53,6 +53,16 @@ pub(crate) struct Valid {
 /// Opens and checks the draft at `rev`; prints its problems, and stops on any error:
 /// nothing is rendered, published or compared from a draft `check` rejects.
 pub(crate) fn open_valid(ctx: &Context, rev: &str) -> Result<Valid, Error> {
+    open_valid_with(ctx, rev, &mut load::Cache::default())
+}
+
+/// [`open_valid`], reusing the clause files `cache` holds from another version and adding
+/// this one's: two versions of a draft share most files.
+pub(crate) fn open_valid_with(
+    ctx: &Context,
+    rev: &str,
+    cache: &mut load::Cache,
+) -> Result<Valid, Error> {
     let root = ctx.root();
     let source = source::open(rev, root.as_deref(), &ctx.cwd)?;
     // A folder REV stands for itself; otherwise the draft is the one around `cwd`.
@@ -60,7 +70,7 @@ pub(crate) fn open_valid(ctx: &Context, rev: &str) -> Result<Valid, Error> {
         Ok(root) => root,
         Err(_) => ctx.cwd.join(rev),
     };
-    let loaded = load::load(source.as_ref())?;
+    let loaded = load::load_with(source.as_ref(), cache)?;
     let diagnostics = crate::check::quick(&loaded);
     let errors = diagnostics
         .iter()

@@ -18,7 +18,8 @@ fn since(
     projection: &crate::edition::Projection,
     draft: &super::Valid,
 ) -> Result<crate::diff::Report, Error> {
-    let (old, old_draft) = super::diff::projected(ctx, rev, Some(edition))?;
+    let cache = &mut crate::load::Cache::default();
+    let (old, old_draft) = super::diff::projected(ctx, rev, Some(edition), cache)?;
     let version = |d: &super::Valid| crate::diff::Version {
         rev: d.loaded.revision.rev.clone(),
         commit: d.loaded.revision.commit.clone(),

@@ -18,7 +18,8 @@ pub(crate) fn run(args: &StatusArgs, ctx: &Context) -> Result<ExitCode, Error> {
         .rev
         .clone()
         .unwrap_or_else(|| source::WORKTREE.to_string());
-    let (projection, draft) = super::diff::projected(ctx, &rev, args.edition.as_deref())?;
+    let (projection, draft) =
+        super::diff::projected(ctx, &rev, args.edition.as_deref(), &mut Default::default())?;
     let report = status::report(
         &projection,
         &draft.loaded.revision.rev,
