@@ -115,15 +115,26 @@ pub fn load_with(source: &dyn Source, cache: &mut Cache) -> Result<Loaded, Error
     let mut texts = Vec::new();
     let mut fresh = Vec::new();
     let mut keys = Vec::new();
-    for path in source.files()?.into_iter().filter(|p| is_clause_file(p)) {
-        let key = source.content_id(&path).map(|id| (path.clone(), id));
+    let listed: Vec<(String, Option<(String, String)>)> = (source.files()?.into_iter())
+        .filter(|p| is_clause_file(p))
+        .map(|path| {
+            let key = source.content_id(&path).map(|id| (path.clone(), id));
+            (path, key)
+        })
+        .collect();
+    let unread: Vec<String> = (listed.iter())
+        .filter(|(_, key)| !key.as_ref().is_some_and(|k| cache.files.contains_key(k)))
+        .map(|(path, _)| path.clone())
+        .collect();
+    let mut read = source.read_all(&unread).into_iter();
+    for (path, key) in listed {
         if let Some((text, piece, found)) = key.as_ref().and_then(|k| cache.files.get(k)) {
             files.insert(&path, text.clone());
             texts.push((path, String::new()));
             fresh.push(Some((piece.clone(), found.clone())));
             continue;
         }
-        let bytes = match source.read(&path) {
+        let bytes = match read.next().unwrap_or(Err(ReadError::NotFound)) {
             Ok(bytes) => bytes,
             Err(ReadError::OutsideRoot) => {
                 diagnostics.push(

@@ -8,10 +8,15 @@ use crate::error::Error;
 
 /// A draft on disk.
 pub(super) struct FsSource {
-    root: PathBuf,
+    disk: Disk,
     revision: Revision,
     /// In a git worktree, files git ignores (build output) are not part of the draft.
     git: Option<Git>,
+}
+
+/// The files themselves, apart from git, so that several threads may read them.
+struct Disk {
+    root: PathBuf,
     /// The listing, made once: loading and templates both ask for it.
     listing: std::sync::OnceLock<Listing>,
 }
@@ -131,10 +136,9 @@ impl FsSource {
             },
         };
         Ok(FsSource {
-            root: root.to_path_buf(),
+            disk: Disk::new(root.to_path_buf()),
             revision,
             git,
-            listing: std::sync::OnceLock::new(),
         })
     }
 
@@ -145,7 +149,7 @@ impl FsSource {
             .map_err(|e| Error::io("open", path, e))?;
         let git = Git::open(&root);
         Ok(FsSource {
-            root,
+            disk: Disk::new(root),
             revision: Revision {
                 rev: rev.to_string(),
                 commit: None,
@@ -153,7 +157,6 @@ impl FsSource {
                 dirty: false,
             },
             git,
-            listing: std::sync::OnceLock::new(),
         })
     }
 
@@ -199,19 +202,22 @@ impl FsSource {
     }
 
     fn listing(&self) -> Result<&Listing, Error> {
-        if let Some(listing) = self.listing.get() {
+        if let Some(listing) = self.disk.listing.get() {
             return Ok(listing);
         }
         let mut out = Listing::default();
-        self.walk(&self.root, "", &mut out)?;
+        self.walk(&self.disk.root, "", &mut out)?;
         out.files.sort();
-        Ok(self.listing.get_or_init(|| out))
+        Ok(self.disk.listing.get_or_init(|| out))
     }
 }
 
-impl Source for FsSource {
-    fn files(&self) -> Result<Vec<String>, Error> {
-        Ok(self.listing()?.files.clone())
+impl Disk {
+    fn new(root: PathBuf) -> Disk {
+        Disk {
+            root,
+            listing: std::sync::OnceLock::new(),
+        }
     }
 
     fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
@@ -240,6 +246,21 @@ impl Source for FsSource {
             std::io::ErrorKind::NotFound if listed => ReadError::NotFound,
             _ => ReadError::Failed(Error::io("read", &full, e)),
         })
+    }
+}
+
+impl Source for FsSource {
+    fn files(&self) -> Result<Vec<String>, Error> {
+        Ok(self.listing()?.files.clone())
+    }
+
+    fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
+        self.disk.read(path)
+    }
+
+    fn read_all(&self, paths: &[String]) -> Vec<Result<Vec<u8>, ReadError>> {
+        let disk = &self.disk;
+        crate::parallel::map(paths, |path| disk.read(path))
     }
 
     fn revision(&self) -> &Revision {
