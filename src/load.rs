@@ -49,13 +49,8 @@ fn is_clause_file(path: &str) -> bool {
 }
 
 /// Decodes a file as UTF-8, reporting where it is not.
-fn decode(
-    bytes: Vec<u8>,
-    path: &str,
-    files: &mut Files,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> String {
-    let text = match String::from_utf8(bytes) {
+fn decode(bytes: Vec<u8>, path: &str, diagnostics: &mut Vec<Diagnostic>) -> String {
+    match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
@@ -71,19 +66,17 @@ fn decode(
             );
             String::from_utf8_lossy(e.as_bytes()).into_owned()
         }
-    };
-    files.insert(path, text.clone());
-    text
+    }
 }
 
-/// One clause file as read, before the manifest places it.
+/// One clause file as read, before the manifest places it. Its body is the end of the
+/// file's text, kept once in [`Files`].
 #[derive(Clone)]
 struct Parsed {
     path: String,
     id: String,
     id_span: Option<std::ops::Range<usize>>,
     front: Option<FrontMatter>,
-    body: String,
     body_offset: usize,
 }
 
@@ -115,22 +108,33 @@ pub fn load_with(source: &dyn Source, cache: &mut Cache) -> Result<Loaded, Error
             )));
         }
     };
-    let text = decode(bytes, manifest::FILE, &mut files, &mut diagnostics);
+    let text = decode(bytes, manifest::FILE, &mut diagnostics);
     let manifest = manifest::parse(&text, &mut diagnostics);
+    files.insert(manifest::FILE, text);
 
-    let mut parsed = Vec::new();
     let mut texts = Vec::new();
     let mut fresh = Vec::new();
     let mut keys = Vec::new();
-    for path in source.files()?.into_iter().filter(|p| is_clause_file(p)) {
-        let key = source.content_id(&path).map(|id| (path.clone(), id));
+    let listed: Vec<(String, Option<(String, String)>)> = (source.files()?.into_iter())
+        .filter(|p| is_clause_file(p))
+        .map(|path| {
+            let key = source.content_id(&path).map(|id| (path.clone(), id));
+            (path, key)
+        })
+        .collect();
+    let unread: Vec<String> = (listed.iter())
+        .filter(|(_, key)| !key.as_ref().is_some_and(|k| cache.files.contains_key(k)))
+        .map(|(path, _)| path.clone())
+        .collect();
+    let mut read = source.read_all(&unread).into_iter();
+    for (path, key) in listed {
         if let Some((text, piece, found)) = key.as_ref().and_then(|k| cache.files.get(k)) {
             files.insert(&path, text.clone());
             texts.push((path, String::new()));
             fresh.push(Some((piece.clone(), found.clone())));
             continue;
         }
-        let bytes = match source.read(&path) {
+        let bytes = match read.next().unwrap_or(Err(ReadError::NotFound)) {
             Ok(bytes) => bytes,
             Err(ReadError::OutsideRoot) => {
                 diagnostics.push(
@@ -148,7 +152,7 @@ pub fn load_with(source: &dyn Source, cache: &mut Cache) -> Result<Loaded, Error
             Err(ReadError::Failed(e)) => return Err(e),
         };
         let mut found = Vec::new();
-        let text = decode(bytes, &path, &mut files, &mut found);
+        let text = decode(bytes, &path, &mut found);
         texts.push((path, text));
         fresh.push(None);
         keys.push((key, found));
@@ -160,8 +164,9 @@ pub fn load_with(source: &dyn Source, cache: &mut Cache) -> Result<Loaded, Error
         let piece = parse_clause(path, text, &mut found);
         (piece, found)
     });
+    let mut parsed = Vec::with_capacity(texts.len());
     let mut keys = keys.into_iter();
-    for ((cached, result), (_, text)) in fresh.into_iter().zip(results).zip(&texts) {
+    for ((cached, result), (path, text)) in fresh.into_iter().zip(results).zip(texts) {
         let (piece, found) = match cached {
             Some(hit) => hit,
             None => {
@@ -172,6 +177,7 @@ pub fn load_with(source: &dyn Source, cache: &mut Cache) -> Result<Loaded, Error
                         .files
                         .insert(key, (text.clone(), result.0.clone(), decoding.clone()));
                 }
+                files.insert(&path, text);
                 (result.0, decoding)
             }
         };
@@ -179,7 +185,7 @@ pub fn load_with(source: &dyn Source, cache: &mut Cache) -> Result<Loaded, Error
         diagnostics.extend(found);
     }
 
-    let (agreement, unlisted) = assemble(manifest, parsed, &mut diagnostics);
+    let (agreement, unlisted) = assemble(manifest, parsed, &files, &mut diagnostics);
     Ok(Loaded {
         agreement,
         diagnostics,
@@ -196,13 +202,12 @@ fn parse_clause(path: &str, text: &str, diagnostics: &mut Vec<Diagnostic>) -> Pa
         .unwrap_or(path)
         .trim_end_matches(".md")
         .to_string();
-    let (front, body, body_offset) = match clause::split(text, path, diagnostics) {
+    let (front, body_offset) = match clause::split(text, path, diagnostics) {
         Some(split) => (
             Some(clause::parse(&split, path, diagnostics)),
-            split.body.to_string(),
             split.body_offset,
         ),
-        None => (None, String::new(), text.len()),
+        None => (None, text.len()),
     };
     let (id, id_span) = match front.as_ref().and_then(|f| f.id.clone()) {
         Some(At { value, span }) => {
@@ -242,7 +247,6 @@ fn parse_clause(path: &str, text: &str, diagnostics: &mut Vec<Diagnostic>) -> Pa
         id,
         id_span,
         front,
-        body,
         body_offset,
     }
 }
@@ -251,6 +255,7 @@ fn parse_clause(path: &str, text: &str, diagnostics: &mut Vec<Diagnostic>) -> Pa
 fn assemble(
     manifest: Manifest,
     parsed: Vec<Parsed>,
+    files: &Files,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Agreement, Vec<String>) {
     let mut by_id: BTreeMap<String, usize> = BTreeMap::new();
@@ -288,6 +293,7 @@ fn assemble(
     let ctx = Context {
         manifest: &manifest,
         parsed: &parsed,
+        files,
         by_id: &by_id,
         by_path: &by_path,
     };
@@ -426,6 +432,7 @@ fn check_container_ids(
 struct Context<'a> {
     manifest: &'a Manifest,
     parsed: &'a [Parsed],
+    files: &'a Files,
     by_id: &'a BTreeMap<String, usize>,
     by_path: &'a BTreeMap<String, usize>,
 }
@@ -549,7 +556,10 @@ impl Context<'_> {
             positions: BTreeMap::new(),
             notes: Vec::new(),
             tags: Vec::new(),
-            body: p.body.clone(),
+            body: (self.files.get(&p.path))
+                .and_then(|text| text.get(p.body_offset..))
+                .unwrap_or_default()
+                .to_string(),
             body_offset: p.body_offset,
             id_span: p.id_span.clone(),
         };

@@ -15,61 +15,137 @@ pub(crate) const RUN: usize = 8;
 /// A word: where it starts and ends in the text, and the hash of its lower-case form.
 type Word = (usize, usize, u64);
 
-/// The words of a text, hashed in place: allocating a string per word dominated `check`
-/// on large drafts.
-fn words(text: &str) -> Vec<Word> {
+/// Calls `f` on each word of a text, hashed in place: allocating a string, or even a
+/// vector, per word dominated `check` on large drafts.
+fn each_word(text: &str, mut f: impl FnMut(Word)) {
     const BASIS: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut out = Vec::with_capacity(text.len() / 6);
+    // FNV-1a over the lower-cased characters: stable across runs and versions.
+    let mix = |h: u64, l: char| (h ^ u64::from(l)).wrapping_mul(0x0100_0000_01b3);
     let mut start = None;
     let mut h = BASIS;
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i <= bytes.len() {
-        // ASCII is lowered byte by byte; anything else is decoded as a character.
-        let (alnum, lowered, width): (bool, Option<char>, usize) = match bytes.get(i) {
-            None => (false, None, 1),
-            Some(&b) if b < 0x80 => (
-                b.is_ascii_alphanumeric(),
-                Some(char::from(b.to_ascii_lowercase())),
-                1,
-            ),
-            Some(_) => match text[i..].chars().next() {
-                Some(c) => (c.is_alphanumeric(), None, c.len_utf8()),
-                None => (false, None, 1),
-            },
-        };
-        if alnum {
+    for (i, c) in text.char_indices() {
+        if c.is_alphanumeric() {
             if start.is_none() {
                 start = Some(i);
                 h = BASIS;
             }
-            // FNV-1a over the lower-cased characters: stable across runs and versions.
-            let mut mix = |l: char| {
-                h ^= u64::from(l);
-                h = h.wrapping_mul(0x0100_0000_01b3);
+            h = if c.is_ascii() {
+                mix(h, c.to_ascii_lowercase())
+            } else {
+                c.to_lowercase().fold(h, mix)
             };
-            match lowered {
-                Some(l) => mix(l),
-                None => text[i..]
-                    .chars()
-                    .next()
-                    .into_iter()
-                    .flat_map(char::to_lowercase)
-                    .for_each(mix),
-            }
         } else if let Some(s) = start.take() {
-            out.push((s, i, h));
+            f((s, i, h));
         }
-        i += width;
     }
-    out
+    if let Some(s) = start {
+        f((s, text.len(), h));
+    }
 }
 
-/// The hash of a run of words.
-fn hash(run: &[Word]) -> u64 {
-    run.iter().fold(0x9e37_79b9_7f4a_7c15, |acc, &(_, _, h)| {
-        (acc ^ h).wrapping_mul(0x0100_0000_01b3).rotate_left(29)
-    })
+/// Calls `f` on each run of a text: where its first word starts, where its last word
+/// ends, and its hash.
+fn each_run(text: &str, mut f: impl FnMut(usize, usize, u64)) {
+    // The last RUN words, the oldest at `seen % RUN` once the ring is full.
+    let mut ring = [(0, 0, 0); RUN];
+    let mut seen = 0;
+    each_word(text, |word| {
+        ring[seen % RUN] = word;
+        seen += 1;
+        if seen >= RUN {
+            let first = seen % RUN;
+            let h = (0..RUN).fold(0x9e37_79b9_7f4a_7c15, |acc: u64, k| {
+                (acc ^ ring[(first + k) % RUN].2)
+                    .wrapping_mul(0x0100_0000_01b3)
+                    .rotate_left(29)
+            });
+            f(ring[first].0, word.1, h);
+        }
+    });
+}
+
+/// A set of run hashes that answers "certainly not here" from a bitmap, without the
+/// cache misses of a search through every run; about one bit in sixteen is set.
+struct Filter {
+    bits: Vec<u64>,
+    mask: u64,
+}
+
+impl Filter {
+    fn new(hashes: impl Iterator<Item = u64> + Clone) -> Filter {
+        let size = (hashes.clone().count() * 16)
+            .next_power_of_two()
+            .clamp(64, 1 << 26) as u64;
+        let mut bits = vec![0u64; (size / 64) as usize];
+        for h in hashes {
+            let bit = h & (size - 1);
+            bits[(bit / 64) as usize] |= 1 << (bit % 64);
+        }
+        Filter {
+            bits,
+            mask: size - 1,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.bits.iter().all(|word| *word == 0)
+    }
+
+    fn may_hold(&self, h: u64) -> bool {
+        let bit = h & self.mask;
+        self.bits
+            .get((bit / 64) as usize)
+            .is_some_and(|word| word & (1 << (bit % 64)) != 0)
+    }
+}
+
+/// The runs of the withheld clauses, sorted by hash, each with the index of the first
+/// clause holding it; the hashes are uniform, so their top bits index where each prefix
+/// starts, which finds a run in two reads where a binary search takes twenty.
+struct Runs {
+    runs: Vec<(u64, usize)>,
+    /// Where the runs of each prefix start, about two runs apart.
+    starts: Vec<usize>,
+    shift: u32,
+}
+
+impl Runs {
+    fn new(mut runs: Vec<(u64, usize)>) -> Runs {
+        runs.sort_unstable();
+        runs.dedup_by_key(|(h, _)| *h);
+        runs.shrink_to_fit();
+        let bits = (runs.len() / 2)
+            .max(1)
+            .next_power_of_two()
+            .trailing_zeros()
+            .max(1);
+        let shift = 64 - bits;
+        let mut starts = Vec::with_capacity((1 << bits) + 1);
+        let mut k = 0;
+        for prefix in 0..=(1u64 << bits) {
+            while runs.get(k).is_some_and(|(h, _)| h >> shift < prefix) {
+                k += 1;
+            }
+            starts.push(k);
+        }
+        Runs {
+            runs,
+            starts,
+            shift,
+        }
+    }
+
+    /// The first withheld clause holding a run.
+    fn source(&self, h: u64) -> Option<usize> {
+        let prefix = (h >> self.shift) as usize;
+        let from = *self.starts.get(prefix)?;
+        let to = *self.starts.get(prefix + 1)?;
+        let bucket = self.runs.get(from..to)?;
+        bucket
+            .iter()
+            .find(|(run, _)| *run == h)
+            .map(|(_, source)| *source)
+    }
 }
 
 /// Warns on each included clause that repeats a run of a clause an edition withholds from
@@ -86,65 +162,83 @@ pub(super) fn check(agreement: &Agreement) -> Vec<Diagnostic> {
         .iter()
         .map(|e| (e.max, e.name.as_str()))
         .collect();
+    // Some edition includes a clause at `level` and withholds a clause above the lowest
+    // `max` at or above `level`, and only then.
+    let threshold = |level: Level| {
+        maxes
+            .iter()
+            .map(|(max, _)| *max)
+            .filter(|max| *max >= level)
+            .min()
+    };
     let withheld_somewhere = |level: Level| maxes.iter().any(|(max, _)| level > *max);
     if !clauses.iter().any(|(_, level)| withheld_somewhere(*level)) {
         return Vec::new();
     }
-    // Every run of every clause some edition withholds, sorted for binary search.
-    let mut runs: Vec<(u64, usize)> = Vec::new();
+    // Every run of every clause some edition withholds; a run several such clauses share
+    // is kept for the first of them.
+    let mut all = Vec::new();
     for (i, (clause, level)) in clauses.iter().enumerate() {
         if withheld_somewhere(*level) {
-            runs.extend(words(&clause.body).windows(RUN).map(|w| (hash(w), i)));
+            each_run(&clause.body, |_, _, h| all.push((h, i)));
         }
     }
-    runs.sort_unstable();
-    runs.dedup_by_key(|(h, _)| *h);
-    // Most windows of included text are in no withheld clause: a bitmap answers that
-    // without the cache misses of a binary search over every run (2^22 bits, 512 KiB).
-    const BITS: u64 = 1 << 22;
-    let mut seen = vec![0u64; (BITS / 64) as usize];
-    for (h, _) in &runs {
-        let bit = h % BITS;
-        seen[(bit / 64) as usize] |= 1 << (bit % 64);
-    }
-    let maybe = |h: u64| {
-        let bit = h % BITS;
-        seen[(bit / 64) as usize] & (1 << (bit % 64)) != 0
-    };
-    let mut out = Vec::new();
-    for (clause, level) in &clauses {
+    let runs = Runs::new(all);
+    // One filter per threshold, holding only the runs whose clause lies above it: a
+    // clause never looks up its own runs, nor runs it may repeat.
+    let mut thresholds: Vec<Level> = clauses
+        .iter()
+        .filter_map(|(_, level)| threshold(*level))
+        .collect();
+    thresholds.sort_unstable();
+    thresholds.dedup();
+    let filters: Vec<(Level, Filter)> = thresholds
+        .into_iter()
+        .map(|t| {
+            let above = (runs.runs.iter())
+                .filter(|(_, source)| clauses[*source].1 > t)
+                .map(|(h, _)| *h);
+            (t, Filter::new(above))
+        })
+        .filter(|(_, filter)| !filter.is_empty())
+        .collect();
+    let found = crate::parallel::map(&clauses, |(clause, level)| {
+        let mut out = Vec::new();
+        let Some(t) = threshold(*level) else {
+            return out;
+        };
+        let Some((_, filter)) = filters.iter().find(|(at, _)| *at == t) else {
+            return out;
+        };
         let mut reported = BTreeSet::new();
-        for window in words(&clause.body).windows(RUN) {
-            let h = hash(window);
-            if !maybe(h) {
-                continue;
+        each_run(&clause.body, |start, end, h| {
+            if !filter.may_hold(h) {
+                return;
             }
-            let Ok(k) = runs.binary_search_by_key(&h, |(h, _)| *h) else {
-                continue;
+            let Some(source) = runs.source(h) else {
+                return;
             };
-            let source = runs[k].1;
             let (secret, secret_level) = clauses[source];
             let Some((_, edition)) = maxes
                 .iter()
                 .find(|(max, _)| level <= max && secret_level > *max)
             else {
-                continue;
+                return;
             };
             if !reported.insert(source) {
-                continue;
+                return;
             }
-            let at = clause.body_offset + window[0].0;
-            let end = clause.body_offset + window[RUN - 1].1;
             out.push(
                 Diagnostic::warning(
                     "pasted-from-withheld",
                     &clause.path,
-                    Some(at..end),
+                    Some(clause.body_offset + start..clause.body_offset + end),
                     format!("repeats eight or more consecutive words of `{}`, which edition `{edition}` withholds", secret.id),
                 )
                 .with_hint("the wording may have been pasted from classified text: confirm it is public, or rephrase it"),
             );
-        }
-    }
-    out
+        });
+        out
+    });
+    found.into_iter().flatten().collect()
 }

@@ -1,5 +1,6 @@
 //! Drafts read from disk: the working tree, or another folder named as a REV.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use super::{ReadError, Revision, Source};
@@ -7,44 +8,137 @@ use crate::error::Error;
 
 /// A draft on disk.
 pub(super) struct FsSource {
-    root: PathBuf,
+    disk: Disk,
     revision: Revision,
-    /// In a git worktree, files git ignores (build output) are not part of the draft;
-    /// with the worktree's canonical path, computed once.
-    repo: Option<(git2::Repository, PathBuf)>,
-    /// The listing, made once: loading and templates both ask for it.
-    listing: std::sync::OnceLock<Vec<String>>,
+    /// In a git worktree, files git ignores (build output) are not part of the draft.
+    git: Option<Git>,
 }
 
-/// A repository with its worktree's canonical path, to test paths against.
-fn with_workdir(repo: git2::Repository) -> (git2::Repository, PathBuf) {
-    let workdir = repo
-        .workdir()
-        .map(|w| w.canonicalize().unwrap_or_else(|_| w.to_path_buf()))
-        .unwrap_or_default();
-    (repo, workdir)
+/// The files themselves, apart from git, so that several threads may read them.
+struct Disk {
+    root: PathBuf,
+    /// The listing, made once: loading and templates both ask for it.
+    listing: std::sync::OnceLock<Listing>,
+}
+
+/// Git's view of the folder.
+struct Git {
+    repo: git2::Repository,
+    /// The root's path in the worktree, `/`-separated, empty at the top.
+    pathspec: String,
+    /// What under the root git ignores, relative to the root, folders with a trailing `/`.
+    ignored: BTreeSet<String>,
+}
+
+impl Git {
+    /// The repository holding `root`, when `root` is in its worktree.
+    fn open(root: &Path) -> Option<Git> {
+        let repo = git2::Repository::discover(root).ok()?;
+        let workdir = repo.workdir()?;
+        let workdir = workdir
+            .canonicalize()
+            .unwrap_or_else(|_| workdir.to_path_buf());
+        let rel = root.strip_prefix(&workdir).ok()?;
+        let parts: Vec<&str> = rel
+            .components()
+            .filter_map(|c| c.as_os_str().to_str())
+            .collect();
+        let pathspec = parts.join("/");
+        let ignored = ignored(&repo, &pathspec);
+        Some(Git {
+            repo,
+            pathspec,
+            ignored,
+        })
+    }
+}
+
+/// Whether anything under `pathspec` differs from the commit.
+fn dirty(repo: &git2::Repository, pathspec: &str) -> bool {
+    let mut options = git2::StatusOptions::new();
+    options
+        .include_untracked(true)
+        .recurse_untracked_dirs(true)
+        .include_ignored(false);
+    if !pathspec.is_empty() {
+        options.pathspec(pathspec);
+    }
+    repo.statuses(Some(&mut options))
+        .map_or(true, |statuses| !statuses.is_empty())
+}
+
+/// The files and folders under `pathspec` that git ignores, relative to `pathspec`
+/// (folders with a trailing `/`). Against an empty index every file is untracked, so
+/// git tells which ones its ignore rules match, tracked or not, in one pass over the
+/// worktree; asking about each file instead rebuilt its stack of ignore files every
+/// time, which cost more than reading the files.
+fn ignored(repo: &git2::Repository, pathspec: &str) -> BTreeSet<String> {
+    let mut options = git2::DiffOptions::new();
+    options
+        .include_untracked(false)
+        .recurse_untracked_dirs(true)
+        .include_ignored(true)
+        .recurse_ignored_dirs(false)
+        .skip_binary_check(true);
+    if !pathspec.is_empty() {
+        options.pathspec(pathspec);
+    }
+    let skip = if pathspec.is_empty() {
+        0
+    } else {
+        pathspec.len() + 1
+    };
+    let Ok(index) = git2::Index::new() else {
+        return BTreeSet::new();
+    };
+    let Ok(diff) = repo.diff_index_to_workdir(Some(&index), Some(&mut options)) else {
+        return BTreeSet::new();
+    };
+    diff.deltas()
+        .filter(|d| d.status() == git2::Delta::Ignored)
+        .filter_map(|d| {
+            d.new_file()
+                .path()?
+                .to_str()?
+                .get(skip..)
+                .map(str::to_string)
+        })
+        .collect()
+}
+
+/// The files under the root, sorted, and which of them are symbolic links: the others
+/// can be read without resolving their path, since the walk follows no link to a folder.
+#[derive(Default)]
+struct Listing {
+    files: Vec<String>,
+    links: BTreeSet<String>,
 }
 
 impl FsSource {
     /// The working tree at `root`, with its commit and dirtiness when it is in git.
     pub(super) fn worktree(root: &Path) -> Result<FsSource, Error> {
-        let repo = git2::Repository::discover(root)
-            .ok()
-            .filter(|r| r.workdir().is_some());
-        let (commit, date, dirty) = match &repo {
-            Some(repo) => super::git::worktree_state(repo, root),
-            None => (None, None, false),
+        let git = Git::open(root);
+        let revision = match &git {
+            Some(git) => {
+                let head = git.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+                Revision {
+                    rev: super::WORKTREE.to_string(),
+                    commit: head.as_ref().map(|c| c.id().to_string()),
+                    date: head.as_ref().map(|c| super::time::format(c.time())),
+                    dirty: head.is_none() || dirty(&git.repo, &git.pathspec),
+                }
+            }
+            None => Revision {
+                rev: super::WORKTREE.to_string(),
+                commit: None,
+                date: None,
+                dirty: false,
+            },
         };
         Ok(FsSource {
-            root: root.to_path_buf(),
-            revision: Revision {
-                rev: super::WORKTREE.to_string(),
-                commit,
-                date,
-                dirty,
-            },
-            repo: repo.map(with_workdir),
-            listing: std::sync::OnceLock::new(),
+            disk: Disk::new(root.to_path_buf()),
+            revision,
+            git,
         })
     }
 
@@ -53,23 +147,20 @@ impl FsSource {
         let root = path
             .canonicalize()
             .map_err(|e| Error::io("open", path, e))?;
-        let repo = git2::Repository::discover(&root)
-            .ok()
-            .filter(|r| r.workdir().is_some());
+        let git = Git::open(&root);
         Ok(FsSource {
-            root,
+            disk: Disk::new(root),
             revision: Revision {
                 rev: rev.to_string(),
                 commit: None,
                 date: None,
                 dirty: false,
             },
-            repo: repo.map(with_workdir),
-            listing: std::sync::OnceLock::new(),
+            git,
         })
     }
 
-    fn walk(&self, dir: &Path, rel: &str, out: &mut Vec<String>) -> Result<(), Error> {
+    fn walk(&self, dir: &Path, rel: &str, out: &mut Listing) -> Result<(), Error> {
         let entries = std::fs::read_dir(dir).map_err(|e| Error::io("read", dir, e))?;
         for entry in entries {
             let entry = entry.map_err(|e| Error::io("read", dir, e))?;
@@ -86,49 +177,47 @@ impl FsSource {
             let kind = entry
                 .file_type()
                 .map_err(|e| Error::io("read", entry.path(), e))?;
-            if self.ignored(&entry.path(), kind.is_dir()) {
-                continue;
-            }
             // Symbolic links to folders are not followed: they could lead out of the
             // draft or loop. Links to files are listed and checked when read.
             if kind.is_dir() {
-                if entry.path().join(crate::output::MARKER).exists() {
+                // git names an ignored folder with a trailing slash.
+                if self.ignores(&format!("{path}/"))
+                    || entry.path().join(crate::output::MARKER).exists()
+                {
                     continue;
                 }
                 self.walk(&entry.path(), &path, out)?;
-            } else {
-                out.push(path);
+            } else if !self.ignores(&path) {
+                if kind.is_symlink() {
+                    out.links.insert(path.clone());
+                }
+                out.files.push(path);
             }
         }
         Ok(())
     }
 
-    fn ignored(&self, path: &Path, is_dir: bool) -> bool {
-        let Some((repo, workdir)) = &self.repo else {
-            return false;
-        };
-        let Ok(rel) = path.strip_prefix(workdir) else {
-            return false;
-        };
-        // git matches folder patterns such as `build/` only with the trailing slash.
-        let rel = if is_dir {
-            rel.join("")
-        } else {
-            rel.to_path_buf()
-        };
-        repo.is_path_ignored(&rel).unwrap_or(false)
+    fn ignores(&self, path: &str) -> bool {
+        self.git.as_ref().is_some_and(|g| g.ignored.contains(path))
+    }
+
+    fn listing(&self) -> Result<&Listing, Error> {
+        if let Some(listing) = self.disk.listing.get() {
+            return Ok(listing);
+        }
+        let mut out = Listing::default();
+        self.walk(&self.disk.root, "", &mut out)?;
+        out.files.sort();
+        Ok(self.disk.listing.get_or_init(|| out))
     }
 }
 
-impl Source for FsSource {
-    fn files(&self) -> Result<Vec<String>, Error> {
-        if let Some(listing) = self.listing.get() {
-            return Ok(listing.clone());
+impl Disk {
+    fn new(root: PathBuf) -> Disk {
+        Disk {
+            root,
+            listing: std::sync::OnceLock::new(),
         }
-        let mut out = Vec::new();
-        self.walk(&self.root, "", &mut out)?;
-        out.sort();
-        Ok(self.listing.get_or_init(|| out).clone())
     }
 
     fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
@@ -136,15 +225,42 @@ impl Source for FsSource {
             return Err(ReadError::OutsideRoot);
         }
         let full = self.root.join(path);
-        let real = match full.canonicalize() {
-            Ok(real) => real,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(ReadError::NotFound),
-            Err(e) => return Err(ReadError::Failed(Error::io("read", &full, e))),
+        let listed = self.listing.get().is_some_and(|l| {
+            l.files.binary_search_by(|p| p.as_str().cmp(path)).is_ok() && !l.links.contains(path)
+        });
+        let real = if listed {
+            full.clone()
+        } else {
+            match full.canonicalize() {
+                Ok(real) => real,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(ReadError::NotFound);
+                }
+                Err(e) => return Err(ReadError::Failed(Error::io("read", &full, e))),
+            }
         };
         if !real.starts_with(&self.root) {
             return Err(ReadError::OutsideRoot);
         }
-        std::fs::read(&real).map_err(|e| ReadError::Failed(Error::io("read", &full, e)))
+        std::fs::read(&real).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound if listed => ReadError::NotFound,
+            _ => ReadError::Failed(Error::io("read", &full, e)),
+        })
+    }
+}
+
+impl Source for FsSource {
+    fn files(&self) -> Result<Vec<String>, Error> {
+        Ok(self.listing()?.files.clone())
+    }
+
+    fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
+        self.disk.read(path)
+    }
+
+    fn read_all(&self, paths: &[String]) -> Vec<Result<Vec<u8>, ReadError>> {
+        let disk = &self.disk;
+        crate::parallel::map(paths, |path| disk.read(path))
     }
 
     fn revision(&self) -> &Revision {

@@ -165,30 +165,6 @@ impl Source for GitSource {
     }
 }
 
-/// The worktree's commit, its date, and whether the draft has uncommitted changes.
-pub(super) fn worktree_state(
-    repo: &Repository,
-    root: &Path,
-) -> (Option<String>, Option<String>, bool) {
-    let head = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
-    let commit = head.as_ref().map(|c| c.id().to_string());
-    let date = head.as_ref().map(|c| super::time::format(c.time()));
-    let prefix = repository_prefix(root).map(|(_, p)| p).unwrap_or_default();
-    let mut options = git2::StatusOptions::new();
-    options
-        .include_untracked(true)
-        .recurse_untracked_dirs(true)
-        .include_ignored(false);
-    if !prefix.is_empty() {
-        options.pathspec(&prefix);
-    }
-    let dirty = match repo.statuses(Some(&mut options)) {
-        Ok(statuses) => !statuses.is_empty() || head.is_none(),
-        Err(_) => true,
-    };
-    (commit, date, dirty)
-}
-
 /// The commits reachable from `rev` that touch the draft at `root`, oldest first.
 pub fn history(root: &Path, rev: &str) -> Result<Vec<Commit>, Error> {
     let (repo, prefix) = repository_prefix(root)?;

@@ -51,6 +51,11 @@ pub trait Source {
     fn files(&self) -> Result<Vec<String>, Error>;
     /// The bytes of one file, by relative path.
     fn read(&self, path: &str) -> Result<Vec<u8>, ReadError>;
+    /// The bytes of several files, in the order given: a source on disk reads them on
+    /// every core.
+    fn read_all(&self, paths: &[String]) -> Vec<Result<Vec<u8>, ReadError>> {
+        paths.iter().map(|path| self.read(path)).collect()
+    }
     /// Which version this is.
     fn revision(&self) -> &Revision;
     /// An id of a file's content that changes when the content does (a git blob id), so
