@@ -28,7 +28,19 @@ pub(crate) fn projected(
     cache: &mut crate::load::Cache,
 ) -> Result<(Projection, super::Valid), Error> {
     let draft = super::open_valid_with(ctx, rev, cache)?;
-    let agreement = &draft.loaded.agreement;
+    Ok((
+        projection(&draft.loaded.agreement, &draft.numbers, rev, edition)?,
+        draft,
+    ))
+}
+
+/// A valid draft projected onto `edition` (or everything).
+fn projection(
+    agreement: &crate::model::Agreement,
+    numbers: &crate::numbering::Numbers,
+    rev: &str,
+    edition: Option<&str>,
+) -> Result<Projection, Error> {
     let chosen = match edition {
         Some(name) => super::edition(agreement, name)
             .map_err(|e| match e {
@@ -38,7 +50,41 @@ pub(crate) fn projected(
             .clone(),
         None => everything(agreement),
     };
-    Ok((edition::project(agreement, &draft.numbers, &chosen), draft))
+    Ok(edition::project(agreement, numbers, &chosen))
+}
+
+/// Both versions, valid and projected. The older one is loaded first and the newer one
+/// reuses its files; each is checked and then projected while the other is worked on.
+/// Problems are shown for the older version first, as if one came after the other.
+fn both(
+    ctx: &Context,
+    (old_rev, new_rev): (&str, &str),
+    edition: Option<&str>,
+) -> Result<[(Projection, super::Valid); 2], Error> {
+    let mut cache = crate::load::Cache::default();
+    let old = super::open_loaded(ctx, old_rev, &mut cache)?;
+    let (old_found, new) = std::thread::scope(|scope| {
+        let found = scope.spawn(|| crate::check::quick(&old.0));
+        let new = super::open_loaded(ctx, new_rev, &mut cache).map(|new| {
+            let found = crate::check::quick(&new.0);
+            (new, found)
+        });
+        (found.join(), new)
+    });
+    let old_found = old_found.unwrap_or_else(|_| crate::check::quick(&old.0));
+    let old = super::accept(ctx, old_rev, old, &old_found)?;
+    let (new, new_found) = new?;
+    let new = super::accept(ctx, new_rev, new, &new_found)?;
+    let project = |draft: &super::Valid, rev: &str| {
+        projection(&draft.loaded.agreement, &draft.numbers, rev, edition)
+    };
+    let (old_projection, new_projection) = std::thread::scope(|scope| {
+        let (agreement, numbers) = (&old.loaded.agreement, &old.numbers);
+        let old_projection = scope.spawn(|| projection(agreement, numbers, old_rev, edition));
+        (old_projection.join(), project(&new, new_rev))
+    });
+    let old_projection = old_projection.unwrap_or_else(|_| project(&old, old_rev))?;
+    Ok([(old_projection, old), (new_projection?, new)])
 }
 
 /// Compares two versions and prints the report.
@@ -48,9 +94,8 @@ pub(crate) fn run(args: &DiffArgs, ctx: &Context) -> Result<ExitCode, Error> {
         (Some(old), None) => (old.clone(), WORKTREE.to_string()),
         (Some(old), Some(new)) => (old.clone(), new.clone()),
     };
-    let mut cache = crate::load::Cache::default();
-    let (old, old_draft) = projected(ctx, &old_rev, args.edition.as_deref(), &mut cache)?;
-    let (new, new_draft) = projected(ctx, &new_rev, args.edition.as_deref(), &mut cache)?;
+    let [(old, old_draft), (new, new_draft)] =
+        both(ctx, (&old_rev, &new_rev), args.edition.as_deref())?;
     let version = |d: &super::Valid| Version {
         rev: d.loaded.revision.rev.clone(),
         commit: d.loaded.revision.commit.clone(),

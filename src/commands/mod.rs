@@ -63,6 +63,20 @@ pub(crate) fn open_valid_with(
     rev: &str,
     cache: &mut load::Cache,
 ) -> Result<Valid, Error> {
+    let opened = open_loaded(ctx, rev, cache)?;
+    let diagnostics = crate::check::quick(&opened.0);
+    accept(ctx, rev, opened, &diagnostics)
+}
+
+/// A draft as loaded, before it is checked: its source, the draft, and its root.
+pub(crate) type Opened = (Loaded, Box<dyn Source>, PathBuf);
+
+/// Loads the draft at `rev`, reusing and filling `cache`.
+pub(crate) fn open_loaded(
+    ctx: &Context,
+    rev: &str,
+    cache: &mut load::Cache,
+) -> Result<Opened, Error> {
     let root = ctx.root();
     let source = source::open(rev, root.as_deref(), &ctx.cwd)?;
     // A folder REV stands for itself; otherwise the draft is the one around `cwd`.
@@ -71,12 +85,21 @@ pub(crate) fn open_valid_with(
         Err(_) => ctx.cwd.join(rev),
     };
     let loaded = load::load_with(source.as_ref(), cache)?;
-    let diagnostics = crate::check::quick(&loaded);
+    Ok((loaded, source, root))
+}
+
+/// Prints a loaded draft's `diagnostics` and accepts it if none is an error.
+pub(crate) fn accept(
+    ctx: &Context,
+    rev: &str,
+    (loaded, source, root): Opened,
+    diagnostics: &[crate::diagnostic::Diagnostic],
+) -> Result<Valid, Error> {
     let errors = diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
         .count();
-    print_diagnostics(ctx, &diagnostics, &loaded.files);
+    print_diagnostics(ctx, diagnostics, &loaded.files);
     if errors > 0 {
         eprintln!(
             "error: `{}` has errors; fix them first (`entente check` lists them)",

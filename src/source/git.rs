@@ -138,6 +138,19 @@ impl GitSource {
     }
 }
 
+/// The bytes of the blob at `path`.
+fn read_blob(
+    repo: &Repository,
+    blobs: &BTreeMap<String, Oid>,
+    path: &str,
+) -> Result<Vec<u8>, ReadError> {
+    let oid = blobs.get(path).ok_or(ReadError::NotFound)?;
+    let blob = repo
+        .find_blob(*oid)
+        .map_err(|e| ReadError::Failed(Error::from(e)))?;
+    Ok(blob.content().to_vec())
+}
+
 fn short(id: Oid) -> String {
     id.to_string().chars().take(7).collect()
 }
@@ -148,12 +161,42 @@ impl Source for GitSource {
     }
 
     fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
-        let oid = self.blobs.get(path).ok_or(ReadError::NotFound)?;
-        let blob = self
-            .repo
-            .find_blob(*oid)
-            .map_err(|e| ReadError::Failed(Error::from(e)))?;
-        Ok(blob.content().to_vec())
+        read_blob(&self.repo, &self.blobs, path)
+    }
+
+    /// Inflating blobs is most of reading a revision: the paths are shared out among the
+    /// cores, each worker with a repository handle of its own (a handle is not shareable).
+    fn read_all(&self, paths: &[String]) -> Vec<Result<Vec<u8>, ReadError>> {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(paths.len() / 64)
+            .max(1);
+        let chunk = paths.len().div_ceil(threads).max(1);
+        let mut parts = paths.chunks(chunk);
+        let Some(first) = parts.next() else {
+            return Vec::new();
+        };
+        let (blobs, dir) = (&self.blobs, self.repo.path());
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = parts
+                .map(|part| {
+                    let worker = scope.spawn(move || {
+                        let repo = Repository::open(dir).ok()?;
+                        Some(part.iter().map(|p| read_blob(&repo, blobs, p)).collect())
+                    });
+                    (part, worker)
+                })
+                .collect();
+            let mut out: Vec<_> = first.iter().map(|p| self.read(p)).collect();
+            for (part, worker) in workers {
+                // A worker that could not open the repository (or failed) is redone here.
+                match worker.join() {
+                    Ok(Some(results)) => out.extend::<Vec<_>>(results),
+                    _ => out.extend(part.iter().map(|p| self.read(p))),
+                }
+            }
+            out
+        })
     }
 
     fn revision(&self) -> &Revision {
