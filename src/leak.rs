@@ -120,6 +120,22 @@ type Hits<'a> = Vec<(&'a str, LeakKind)>;
 /// Outputs from this size on are read in two views at once.
 const PARALLEL_SCAN: usize = 1 << 20;
 
+/// How many bytes of a view are folded at a time.
+const PIECE: usize = 1 << 18;
+
+/// Where the piece of `view` that starts it ends: after an ASCII space at least `size` bytes in
+/// that an ASCII character follows, so that no word, escape or NFKC segment is cut (a segment
+/// never starts at a space); the whole view if there is none.
+fn piece_end(view: &str, size: usize) -> usize {
+    let bytes = view.as_bytes();
+    (size..bytes.len().saturating_sub(1))
+        .find(|&k| {
+            bytes.get(k).is_some_and(u8::is_ascii_whitespace)
+                && bytes.get(k + 1).is_some_and(u8::is_ascii)
+        })
+        .map_or(bytes.len(), |k| k + 1)
+}
+
 /// Built once per edition.
 pub struct Scanner {
     /// Each withheld clause's name and folded text (to verify run hits).
@@ -128,6 +144,8 @@ pub struct Scanner {
     /// (one, for one word): keyed by one, a common first word such as "the" would send most
     /// output words to verification.
     patterns: Table<(usize, LeakKind, Folded)>,
+    /// The most words of any pattern.
+    longest: usize,
     /// (clause, start of the run in its words) by the hash of the run.
     runs: Table<(usize, usize)>,
 }
@@ -170,10 +188,12 @@ impl Scanner {
         // A run repeated within one clause needs checking once.
         runs.sort_unstable();
         runs.dedup_by_key(|r| (r.0, r.1.0));
+        let longest = patterns.iter().map(|p| p.1.2.len()).max().unwrap_or(0);
         let (patterns, runs) = (Table::new(patterns), Table::new(runs));
         Scanner {
             clauses,
             patterns,
+            longest,
             runs,
         }
     }
@@ -181,19 +201,24 @@ impl Scanner {
     /// Scan one output file's contents; `name` is its path for the report. Returns every distinct
     /// (clause, kind) hit, sorted, deterministic.
     pub fn scan(&self, name: &str, contents: &str) -> Vec<Leak> {
+        self.scan_in_pieces(name, contents, PIECE)
+    }
+
+    /// [`Scanner::scan`], each view folded `piece` bytes at a time.
+    fn scan_in_pieces(&self, name: &str, contents: &str, piece: usize) -> Vec<Leak> {
         let (json, ate_letter) = decode_json(contents);
         let text_view = || {
             let (text, had_tags) = strip_tags(&json, Some(' '));
             (
-                self.scan_view(&fold(&decode_entities(&text)), true),
+                self.scan_view(&decode_entities(&text), true, piece),
                 had_tags,
             )
         };
         let joined_view = || {
             let joined = strip_tags(&json, None).0;
-            self.scan_view(&fold(&decode_entities(&joined)), true)
+            self.scan_view(&decode_entities(&joined), true, piece)
         };
-        let markup_view = || self.scan_view(&fold(&decode_entities(contents)), false);
+        let markup_view = || self.scan_view(&decode_entities(contents), false, piece);
         // The views are independent: a large output reads them on two cores. Without tags the
         // joined view is the text view, and without tags or letter escapes (`\n`, `\u…`) the
         // markup view reads the same runs; both are then skipped.
@@ -242,10 +267,39 @@ impl Scanner {
         self.clauses.get(clause).map_or("", |c| c.0.as_str())
     }
 
-    /// The (clause, kind) hits of one folded view; phrases only if `phrases`.
-    fn scan_view(&self, f: &Folded, phrases: bool) -> Hits<'_> {
-        let (hs, mut hits) = (&f.hashes, Vec::new());
-        for i in (0..hs.len()).filter(|_| phrases) {
+    /// The (clause, kind) hits of one decoded view; phrases only if `phrases`. The view is
+    /// folded a piece at a time, keeping only the words that matches starting in the next
+    /// piece may need: the whole of it folded took more memory than the output itself.
+    fn scan_view(&self, view: &str, phrases: bool, piece: usize) -> Hits<'_> {
+        let keep = self.longest.max(RUN);
+        let (mut f, mut hits, mut rest) = (Folded::default(), Vec::new(), view);
+        while !rest.is_empty() {
+            let (this, next) = rest.split_at(piece_end(rest, piece));
+            rest = next;
+            fold_into(&mut f, this);
+            if rest.is_empty() {
+                f.close();
+            }
+            let ready = match rest.is_empty() {
+                true => f.len(),
+                false => f.len().saturating_sub(keep - 1),
+            };
+            self.scan_words(&f, phrases, 0..ready, &mut hits);
+            f.drain_front(ready);
+        }
+        hits
+    }
+
+    /// Records the hits of matches that start at the words `starts` of `f`.
+    fn scan_words<'a>(
+        &'a self,
+        f: &Folded,
+        phrases: bool,
+        starts: std::ops::Range<usize>,
+        hits: &mut Hits<'a>,
+    ) {
+        let hs = &f.hashes;
+        for i in starts.clone().filter(|_| phrases) {
             for prefix in [hs.get(i..i + 1), hs.get(i..i + 2)].into_iter().flatten() {
                 for (clause, kind, words) in self.patterns.get(gram_hash(prefix)) {
                     if f.matches(i, words, 0, words.len()) {
@@ -254,7 +308,7 @@ impl Scanner {
                 }
             }
         }
-        for (i, window) in hs.windows(RUN).enumerate() {
+        for (i, window) in starts.filter_map(|i| Some((i, hs.get(i..i + RUN)?))) {
             for (clause, start) in self.runs.get(gram_hash(window)) {
                 let text = self.clauses.get(*clause).map(|c| &c.1);
                 if text.is_some_and(|text| f.matches(i, text, *start, RUN)) {
@@ -262,7 +316,6 @@ impl Scanner {
                 }
             }
         }
-        hits
     }
 }
 
@@ -309,7 +362,7 @@ fn gram_hash(word_hashes: &[u64]) -> u64 {
 
 /// Folded words: their characters back to back in `buf`, delimited by `spans`, with each word's
 /// hash, computed as it is folded.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 struct Folded {
     buf: String,
     spans: Vec<(usize, usize)>,
@@ -355,6 +408,22 @@ impl Folded {
         self.spans.len()
     }
 
+    /// Forgets the first `n` words (no word may be open).
+    fn drain_front(&mut self, n: usize) {
+        let Some(&(cut, _)) = self.spans.get(n) else {
+            self.buf.clear();
+            self.spans.clear();
+            self.hashes.clear();
+            return;
+        };
+        self.buf.drain(..cut);
+        self.spans.drain(..n);
+        self.hashes.drain(..n);
+        self.spans
+            .iter_mut()
+            .for_each(|s| *s = (s.0 - cut, s.1 - cut));
+    }
+
     fn is_empty(&self) -> bool {
         self.spans.is_empty()
     }
@@ -394,12 +463,15 @@ fn ignorable(c: char) -> bool {
 /// stable character (see [`STABLE`]) and takes the unstable ones after it, such as the accent in
 /// `e\u{301}`; a stable character followed by another is left as it is.
 fn fold(text: &str) -> Folded {
-    let mut f = Folded {
-        buf: String::with_capacity(text.len()),
-        spans: Vec::with_capacity(text.len() / 8),
-        hashes: Vec::with_capacity(text.len() / 8),
-        open: None,
-    };
+    let mut f = Folded::default();
+    fold_into(&mut f, text);
+    f.close();
+    f
+}
+
+/// Folds `text` onto the words of `f`, leaving its last word open.
+fn fold_into(f: &mut Folded, text: &str) {
+    f.buf.reserve(text.len());
     let stable = |c: char| lower(c) & STABLE != 0;
     let (bytes, mut i) = (text.as_bytes(), 0);
     while let Some(&b) = bytes.get(i) {
@@ -443,8 +515,6 @@ fn fold(text: &str) -> Folded {
         }
         i += end.max(1);
     }
-    f.close();
-    f
 }
 
 /// The lowercase character in a [`lower`] entry.
@@ -718,6 +788,25 @@ mod tests {
     }
 
     #[test]
+    fn a_view_folded_in_pieces_yields_what_it_yields_whole() {
+        let c2 = clause(C2, &["Air-Defence Depot", "c-2-depot"], TEXT);
+        let c3 = clause(C3, &[], "Reserved for *Operation Nightfall*.");
+        let scanner = Scanner::new(&[c2, c3], &[]);
+        let out = format!(
+            "<p>x {TEXT}</p>\n<b>Air-De</b>fence  Depot café\u{301} ＲＥＳＥＲＶＥＤ for operation nightfall"
+        );
+        let whole = scanner.scan_in_pieces("o", &out, usize::MAX);
+        let kinds: Vec<LeakKind> = whole.iter().map(|l| l.kind).collect();
+        assert_eq!(
+            kinds,
+            [LeakKind::Phrase, LeakKind::Run, LeakKind::ShortText]
+        );
+        for piece in 1..out.len() {
+            assert_eq!(scanner.scan_in_pieces("o", &out, piece), whole, "{piece}");
+        }
+    }
+
+    #[test]
     fn words_decode_and_fold() {
         let text = r"Air-Defence ﬁre ＦＩＲＥ S\u0065cret Sec&#114;et &quot;\ud835\udc00b&quot; ";
         let expected = "air defence fire fire secret secret ab café café дом";
@@ -742,6 +831,7 @@ mod tests {
             split in any::<prop::sample::Index>(),
             seps in prop::collection::vec("[ \t\r\n.,;:!?()\u{a0}\u{3000}-]{1,3}", RUN),
             upper in prop::collection::vec(any::<bool>(), 64),
+            piece in 1usize..64,
         ) {
             let start = at.index(text.len() - RUN + 1);
             let mut window = String::new();
@@ -752,7 +842,8 @@ mod tests {
             }
             let (before, after) = around.split_at(split.index(around.len() + 1));
             let out = format!("{} {window} {}", before.join(" "), after.join(" "));
-            let leaks = Scanner::new(&[clause("c", &[], &text.join(" "))], &[]).scan("o", &out);
+            let scanner = Scanner::new(&[clause("c", &[], &text.join(" "))], &[]);
+            let leaks = scanner.scan_in_pieces("o", &out, piece);
             prop_assert!(leaks.iter().any(|l| l.kind == LeakKind::Run), "{out}");
         }
     }
