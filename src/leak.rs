@@ -123,6 +123,70 @@ const PARALLEL_SCAN: usize = 1 << 20;
 /// How many bytes of a view are folded at a time.
 const PIECE: usize = 1 << 18;
 
+/// The stretches of a joined view (tags removed, `tags` where they were) that can hold a match
+/// of `keep` words or fewer that the text view (tags replaced by a space) does not: around each
+/// place where two characters met, neither of them an ASCII space, with `keep` words or more on
+/// either side; cut after an ASCII space that an ASCII character follows, as [`piece_end`] does.
+/// Elsewhere the two views read the same words, at most with one space more.
+fn joins(joined: &str, tags: &[usize], keep: usize) -> Vec<std::ops::Range<usize>> {
+    let bytes = joined.as_bytes();
+    let spaced = |k: Option<usize>| {
+        k.and_then(|k| bytes.get(k))
+            .is_none_or(u8::is_ascii_whitespace)
+    };
+    let cut = |k: usize| {
+        bytes
+            .get(k.wrapping_sub(1))
+            .is_some_and(u8::is_ascii_whitespace)
+            && bytes.get(k).is_some_and(u8::is_ascii)
+    };
+    // A token between ASCII spaces holds a word for sure if it has an ASCII letter or digit and
+    // no `&` or `;` (no entity can then take it away): counting those undercounts words, so the
+    // stretches are long enough.
+    let word = |token: &[u8]| {
+        token.iter().any(u8::is_ascii_alphanumeric) && !token.iter().any(|b| b"&;".contains(b))
+    };
+    let mut out: Vec<std::ops::Range<usize>> = Vec::new();
+    for &p in tags {
+        if spaced(p.checked_sub(1)) || spaced(Some(p)) {
+            continue;
+        }
+        let (mut start, mut words) = (p, 0);
+        while start > 0 && !(words > keep && cut(start)) {
+            let token_end = start;
+            while start > 0 && !bytes.get(start - 1).is_some_and(u8::is_ascii_whitespace) {
+                start -= 1;
+            }
+            words += usize::from(word(bytes.get(start..token_end).unwrap_or_default()));
+            while start > 0
+                && bytes.get(start - 1).is_some_and(u8::is_ascii_whitespace)
+                && !(words > keep && cut(start))
+            {
+                start -= 1;
+            }
+        }
+        let (mut end, mut words) = (p, 0);
+        while end < bytes.len() && !(words > keep && cut(end)) {
+            let token_start = end;
+            while end < bytes.len() && !bytes.get(end).is_some_and(u8::is_ascii_whitespace) {
+                end += 1;
+            }
+            words += usize::from(word(bytes.get(token_start..end).unwrap_or_default()));
+            while end < bytes.len()
+                && bytes.get(end).is_some_and(u8::is_ascii_whitespace)
+                && !(words > keep && cut(end))
+            {
+                end += 1;
+            }
+        }
+        match out.last_mut() {
+            Some(last) if last.end >= start => *last = last.start.min(start)..last.end.max(end),
+            _ => out.push(start..end),
+        }
+    }
+    out
+}
+
 /// Where the piece of `view` that starts it ends: after an ASCII space at least `size` bytes in
 /// that an ASCII character follows, so that no word, escape or NFKC segment is cut (a segment
 /// never starts at a space); the whole view if there is none.
@@ -208,15 +272,21 @@ impl Scanner {
     fn scan_in_pieces(&self, name: &str, contents: &str, piece: usize) -> Vec<Leak> {
         let (json, ate_letter) = decode_json(contents);
         let text_view = || {
-            let (text, had_tags) = strip_tags(&json, Some(' '));
+            let (text, tags) = strip_tags(&json, Some(' '));
             (
                 self.scan_view(&decode_entities(&text), true, piece),
-                had_tags,
+                !tags.is_empty(),
             )
         };
         let joined_view = || {
-            let joined = strip_tags(&json, None).0;
-            self.scan_view(&decode_entities(&joined), true, piece)
+            let (joined, tags) = strip_tags(&json, None);
+            let keep = self.longest.max(RUN);
+            let mut hits = Vec::new();
+            for region in joins(&joined, &tags, keep) {
+                let region = joined.get(region).unwrap_or_default();
+                hits.extend(self.scan_view(&decode_entities(region), true, piece));
+            }
+            hits
         };
         let markup_view = || self.scan_view(&decode_entities(contents), false, piece);
         // The views are independent: a large output reads them on two cores. Without tags the
@@ -574,7 +644,7 @@ fn is_word(c: char) -> bool {
 fn decode(
     s: &str,
     marker: char,
-    mut f: impl FnMut(&str) -> Option<(Option<char>, usize)>,
+    mut f: impl FnMut(&str, usize) -> Option<(Option<char>, usize)>,
 ) -> Cow<'_, str> {
     if !s.contains(marker) {
         return Cow::Borrowed(s);
@@ -583,7 +653,7 @@ fn decode(
     while let Some(p) = rest.find(marker) {
         out.push_str(rest.get(..p).unwrap_or_default());
         let after = rest.get(p + marker.len_utf8()..).unwrap_or_default();
-        let (c, used) = f(after).unwrap_or((Some(marker), 0));
+        let (c, used) = f(after, out.len()).unwrap_or((Some(marker), 0));
         out.extend(c);
         // Never drop the rest of an output: a bad length would only keep the escape as text.
         rest = after.get(used..).unwrap_or(after);
@@ -596,7 +666,7 @@ fn decode(
 /// a letter (`\n`, `\u…`), which the markup view then reads undecoded.
 fn decode_json(s: &str) -> (Cow<'_, str>, bool) {
     let mut ate_letter = false;
-    let out = decode(s, '\\', |after| {
+    let out = decode(s, '\\', |after, _| {
         let hex4 = |at: usize| {
             let h = after.get(at..at + 4)?;
             u32::from_str_radix(h, 16)
@@ -624,11 +694,12 @@ fn decode_json(s: &str) -> (Cow<'_, str>, bool) {
 }
 
 /// Replaces each tag (`<` then a letter, `/`, `!` or `?`, up to the next `>`) by `with`; also
-/// tells whether there was one. A `<` with no `>` after it is text.
-fn strip_tags(s: &str, with: Option<char>) -> (Cow<'_, str>, bool) {
+/// tells where in the result tags were (once for tags back to back). A `<` with no `>` after it
+/// is text.
+fn strip_tags(s: &str, with: Option<char>) -> (Cow<'_, str>, Vec<usize>) {
     // Once no `>` follows, none follows any later `<` either: remember, to stay linear.
-    let (mut any, mut unclosed) = (false, 0);
-    let out = decode(s, '<', |after| {
+    let (mut at, mut unclosed) = (Vec::new(), 0);
+    let out = decode(s, '<', |after, here| {
         let opens = after
             .chars()
             .next()
@@ -640,16 +711,18 @@ fn strip_tags(s: &str, with: Option<char>) -> (Cow<'_, str>, bool) {
             unclosed = after.len();
             return None;
         };
-        any = true;
+        if at.last() != Some(&here) {
+            at.push(here);
+        }
         Some((with, q + 1))
     });
-    (out, any)
+    (out, at)
 }
 
 /// Decodes numeric character references (`;` optional, as browsers read them) and named ones:
 /// the markup-significant five, invisible ones as a soft hyphen (removed later), others a space.
 fn decode_entities(s: &str) -> Cow<'_, str> {
-    decode(s, '&', |after| {
+    decode(s, '&', |after, _| {
         if let Some(num) = after.strip_prefix('#') {
             let (radix, digits) = match num.strip_prefix(['x', 'X']) {
                 Some(hex) => (16, hex),
@@ -688,6 +761,7 @@ fn decode_entities(s: &str) -> Cow<'_, str> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use std::collections::BTreeSet;
 
     const TEXT: &str =
         "The depot at Kestrel Ridge holds the reserve of fuel for the northern brigades.";
@@ -740,6 +814,7 @@ mod tests {
             "<p>the DEPOT at\n  kestrel\tridge HOLDS the  reserve</p>",
             r#"{"body": "\"The d\u0065pot at Kestrel\nRidge holds the \u0072eserve\""}"#,
             "<img alt=\"holds the reserve of fuel for the northern\">",
+            "<p>the depot at kestrel ridge holds the reser<b></b>ve</p>",
             "ｔｈｅ ｒｅｓｅｒｖｅ ｏｆ ｆｕｅｌ ｆｏｒ ｔｈｅ ｎｏｒｔｈｅｒｎ ｂｒｉｇａｄｅｓ",
         ] {
             assert_eq!(hits(&[], out), [(C2.into(), LeakKind::Run)], "{out}");
@@ -845,6 +920,32 @@ mod tests {
             let scanner = Scanner::new(&[clause("c", &[], &text.join(" "))], &[]);
             let leaks = scanner.scan_in_pieces("o", &out, piece);
             prop_assert!(leaks.iter().any(|l| l.kind == LeakKind::Run), "{out}");
+        }
+
+        #[test]
+        fn the_joined_view_read_around_joins_finds_what_it_finds_read_whole(
+            inserts in prop::collection::vec((any::<prop::sample::Index>(), prop::sample::select(vec![
+                "<b>", "</b>", "<td>", "</td><td>", "<p class=\"x\">", " ", "\n", "&amp;", "&am",
+                "p;", "&#101;", ";", ".", "\u{301}", "é", "—", "\u{200B}", "<!---->", "word",
+            ])), 0..64),
+        ) {
+            let c2 = clause(C2, &["Air-Defence Depot", "kestrel"], TEXT);
+            let c3 = clause(C3, &[], "the depot holds");
+            let scanner = Scanner::new(&[c2, c3], &[]);
+            // The material, with tags and other text put anywhere, inside words too.
+            let mut out: Vec<char> = format!("{TEXT} Air-Defence Depot, the depot holds").chars().collect();
+            for (at, what) in inserts {
+                out.splice(at.index(out.len() + 1)..at.index(out.len() + 1), what.chars());
+            }
+            let out: String = out.into_iter().collect();
+            let (joined, tags) = strip_tags(&out, None);
+            let read = |view: &str| scanner.scan_view(&decode_entities(view), true, usize::MAX);
+            let whole: BTreeSet<_> = read(&joined).into_iter().collect();
+            let mut found: BTreeSet<_> = read(&strip_tags(&out, Some(' ')).0).into_iter().collect();
+            for region in joins(&joined, &tags, scanner.longest.max(RUN)) {
+                found.extend(read(joined.get(region).unwrap_or_default()));
+            }
+            prop_assert!(whole.is_subset(&found), "{out:?}: {whole:?} {found:?}");
         }
     }
 }

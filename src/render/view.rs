@@ -426,11 +426,10 @@ pub fn build_since(
             id: doc.id.clone(),
             title: doc.title.clone(),
             anchor: doc.anchor.clone(),
-            clauses: doc
-                .clauses
-                .iter()
-                .enumerate()
-                .map(|(k, p)| {
+            // Rendering bodies is most of building a view: on every core.
+            clauses: crate::parallel::map(
+                &doc.clauses.iter().enumerate().collect::<Vec<_>>(),
+                |&(k, p)| {
                     let mut view = clause_view(&doc.id, doc.heading_level, p);
                     view.headings = doc
                         .headings
@@ -439,8 +438,8 @@ pub fn build_since(
                         .map(heading_view)
                         .collect();
                     view
-                })
-                .collect(),
+                },
+            ),
             trailing_headings: doc
                 .headings
                 .iter()
@@ -469,11 +468,9 @@ pub fn build_since(
                         id: Some(annex.id.clone()),
                         title: Some(annex.title.clone()),
                         mark: mark(annex.level),
-                        clauses: annex
-                            .clauses
-                            .iter()
-                            .map(|p| clause_view(&doc.id, None, p))
-                            .collect(),
+                        clauses: crate::parallel::map(&annex.clauses, |p| {
+                            clause_view(&doc.id, None, p)
+                        }),
                     },
                 })
                 .collect(),

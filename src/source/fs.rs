@@ -30,20 +30,26 @@ struct Git {
     ignored: BTreeSet<String>,
 }
 
+/// The repository holding `root` and `root`'s pathspec in it, when `root` is in its worktree.
+fn locate(root: &Path) -> Option<(git2::Repository, String)> {
+    let repo = git2::Repository::discover(root).ok()?;
+    let workdir = repo.workdir()?;
+    let workdir = workdir
+        .canonicalize()
+        .unwrap_or_else(|_| workdir.to_path_buf());
+    let rel = root.strip_prefix(&workdir).ok()?;
+    let parts: Vec<&str> = rel
+        .components()
+        .filter_map(|c| c.as_os_str().to_str())
+        .collect();
+    let pathspec = parts.join("/");
+    Some((repo, pathspec))
+}
+
 impl Git {
     /// The repository holding `root`, when `root` is in its worktree.
     fn open(root: &Path) -> Option<Git> {
-        let repo = git2::Repository::discover(root).ok()?;
-        let workdir = repo.workdir()?;
-        let workdir = workdir
-            .canonicalize()
-            .unwrap_or_else(|_| workdir.to_path_buf());
-        let rel = root.strip_prefix(&workdir).ok()?;
-        let parts: Vec<&str> = rel
-            .components()
-            .filter_map(|c| c.as_os_str().to_str())
-            .collect();
-        let pathspec = parts.join("/");
+        let (repo, pathspec) = locate(root)?;
         let ignored = ignored(&repo, &pathspec);
         Some(Git {
             repo,
@@ -117,7 +123,13 @@ struct Listing {
 impl FsSource {
     /// The working tree at `root`, with its commit and dirtiness when it is in git.
     pub(super) fn worktree(root: &Path) -> Result<FsSource, Error> {
-        let git = Git::open(root);
+        // Whether the worktree is dirty and what it ignores are two walks over it: on two
+        // cores, each with its own repository handle (a handle cannot be shared).
+        let (git, changed) = std::thread::scope(|scope| {
+            let changed =
+                scope.spawn(|| locate(root).map(|(repo, pathspec)| dirty(&repo, &pathspec)));
+            (Git::open(root), changed.join())
+        });
         let revision = match &git {
             Some(git) => {
                 let head = git.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
@@ -125,7 +137,11 @@ impl FsSource {
                     rev: super::WORKTREE.to_string(),
                     commit: head.as_ref().map(|c| c.id().to_string()),
                     date: head.as_ref().map(|c| super::time::format(c.time())),
-                    dirty: head.is_none() || dirty(&git.repo, &git.pathspec),
+                    dirty: head.is_none()
+                        || match &changed {
+                            Ok(Some(changed)) => *changed,
+                            _ => dirty(&git.repo, &git.pathspec),
+                        },
                 }
             }
             None => Revision {
