@@ -345,16 +345,34 @@ fn hide_withheld_references(projection: &mut Projection, numbers: &Numbers) {
             AnnexPart::Withheld(_) => Vec::new(),
         });
         for part in own.chain(annexed) {
-            // A body without `#` (or `&num;`, its entity) has no `#id` link: parsing it to
-            // find none was most of the projection's time.
             match part {
-                Part::Clause(c) if c.body.contains('#') || c.body.contains("&num;") => {
+                Part::Clause(c) if may_link_elsewhere(&c.body, &present) => {
                     c.body = crate::markdown::to_markdown(&c.body, None, &resolve);
                 }
                 _ => {}
             }
         }
     }
+}
+
+/// Whether `body` may link to an id not in `present`: parsing every body to find the few
+/// that do was most of the projection's time. Each `#` must be followed by a present id
+/// that ends where a link destination ends; anything else (`&num;`, `#` then an unknown
+/// id, an escape or an odd character) is left to the parser.
+fn may_link_elsewhere(body: &str, present: &std::collections::BTreeSet<String>) -> bool {
+    let id_char = |c: char| c.is_ascii_alphanumeric() || "-_.".contains(c);
+    body.contains("&num;")
+        || body.match_indices('#').any(|(at, _)| {
+            let after = body.get(at + 1..).unwrap_or_default();
+            let end = after.find(|c: char| !id_char(c)).unwrap_or(after.len());
+            let (id, next) = after.split_at(end);
+            let ends = next
+                .chars()
+                .next()
+                .is_none_or(|c| c.is_whitespace() || ")>".contains(c));
+            let known = ends && present.contains(id);
+            !id.is_empty() && !known
+        })
 }
 
 impl Projection {
@@ -458,4 +476,26 @@ pub fn withheld_material<'a>(
         }
     }
     (withheld, included)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_link_elsewhere;
+
+    #[test]
+    fn only_bodies_that_may_link_to_an_absent_id_are_parsed() {
+        let present = ["a".to_string(), "b-2".to_string()].into();
+        for (body, parse) in [
+            ("No link at all.", false),
+            ("# A heading, then [](#a) and [see](#b-2 \"title\").", false),
+            ("[r]: #a\n\n[x][r]", false),
+            ("[x](#c)", true),
+            ("[x](#a%20b)", true),
+            ("[x](&num;c)", true),
+            ("[x](#a\\-b)", true),
+            ("item #3", true),
+        ] {
+            assert_eq!(may_link_elsewhere(body, &present), parse, "{body}");
+        }
+    }
 }
