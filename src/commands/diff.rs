@@ -71,10 +71,15 @@ fn both(
         });
         (found.join(), new)
     });
+    // What is freed here before projecting is memory the projections reuse rather than
+    // have the kernel clear for them: the cache, and the texts kept to show problems.
+    drop(cache);
     let old_found = old_found.unwrap_or_else(|_| crate::check::quick(&old.0));
-    let old = super::accept(ctx, old_rev, old, &old_found)?;
+    let mut old = super::accept(ctx, old_rev, old, &old_found)?;
     let (new, new_found) = new?;
-    let new = super::accept(ctx, new_rev, new, &new_found)?;
+    let mut new = super::accept(ctx, new_rev, new, &new_found)?;
+    old.loaded.files = Default::default();
+    new.loaded.files = Default::default();
     let project = |draft: &super::Valid, rev: &str| {
         projection(&draft.loaded.agreement, &draft.numbers, rev, edition)
     };
