@@ -84,18 +84,19 @@ impl Diagnostic {
 /// The text of every file diagnostics may point into, by repository-relative path.
 #[derive(Debug, Default, Clone)]
 pub struct Files {
-    texts: BTreeMap<String, String>,
+    /// Shared, so that versions of a draft that hold the same file hold one copy of it.
+    texts: BTreeMap<String, std::sync::Arc<String>>,
 }
 
 impl Files {
     /// Remembers a file's text (lossily decoded if it was not UTF-8).
-    pub fn insert(&mut self, path: &str, text: String) {
-        self.texts.insert(path.to_string(), text);
+    pub fn insert(&mut self, path: &str, text: impl Into<std::sync::Arc<String>>) {
+        self.texts.insert(path.to_string(), text.into());
     }
 
     /// The text of a file, if known.
     pub fn get(&self, path: &str) -> Option<&str> {
-        self.texts.get(path).map(String::as_str)
+        self.texts.get(path).map(|text| text.as_str())
     }
 }
 
@@ -374,7 +375,7 @@ mod tests {
     #[test]
     fn caret_sits_under_the_span() {
         let mut files = Files::default();
-        files.insert("a.md", "+++\nstatus = \"agred\"\n+++\n".into());
+        files.insert("a.md", "+++\nstatus = \"agred\"\n+++\n".to_string());
         let d = Diagnostic::error(
             "bad-status",
             "a.md",

@@ -6,6 +6,7 @@
 //! is kept at the highest level, so that an error can never make text more public.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::clause::{self, FrontMatter};
 use crate::diagnostic::{Diagnostic, Files, did_you_mean};
@@ -80,11 +81,18 @@ struct Parsed {
     body_offset: usize,
 }
 
+/// A file in the cache: its text, shared with every version that holds it, what parsing it
+/// gave, and what it was found to have.
+type Cached = (Arc<String>, Parsed, Vec<Diagnostic>);
+
+/// A file read now rather than found in the cache: its cache key and what decoding it found.
+type Fresh = (Option<(String, String)>, Vec<Diagnostic>);
+
 /// Clause files already parsed, by path and content id, for loading many versions of a
 /// draft (`log`, `status --history`): between two commits few files change.
 #[derive(Default)]
 pub struct Cache {
-    files: BTreeMap<(String, String), (String, Parsed, Vec<Diagnostic>)>,
+    files: BTreeMap<(String, String), Cached>,
 }
 
 /// Loads a draft from a source.
@@ -112,9 +120,9 @@ pub fn load_with(source: &dyn Source, cache: &mut Cache) -> Result<Loaded, Error
     let manifest = manifest::parse(&text, &mut diagnostics);
     files.insert(manifest::FILE, text);
 
+    // Each listed file is either in the cache or read now; only the latter are parsed.
     let mut texts = Vec::new();
-    let mut fresh = Vec::new();
-    let mut keys = Vec::new();
+    let mut slots: Vec<Result<(Parsed, Vec<Diagnostic>), Fresh>> = Vec::new();
     let listed: Vec<(String, Option<(String, String)>)> = (source.files()?.into_iter())
         .filter(|p| is_clause_file(p))
         .map(|path| {
@@ -129,9 +137,8 @@ pub fn load_with(source: &dyn Source, cache: &mut Cache) -> Result<Loaded, Error
     let mut read = source.read_all(&unread).into_iter();
     for (path, key) in listed {
         if let Some((text, piece, found)) = key.as_ref().and_then(|k| cache.files.get(k)) {
-            files.insert(&path, text.clone());
-            texts.push((path, String::new()));
-            fresh.push(Some((piece.clone(), found.clone())));
+            files.insert(&path, Arc::clone(text));
+            slots.push(Ok((piece.clone(), found.clone())));
             continue;
         }
         let bytes = match read.next().unwrap_or(Err(ReadError::NotFound)) {
@@ -154,8 +161,7 @@ pub fn load_with(source: &dyn Source, cache: &mut Cache) -> Result<Loaded, Error
         let mut found = Vec::new();
         let text = decode(bytes, &path, &mut found);
         texts.push((path, text));
-        fresh.push(None);
-        keys.push((key, found));
+        slots.push(Err((key, found)));
     }
     // Parsing front matter is most of loading: spread it over the cores. The results are
     // joined in file order, so nothing depends on the number of threads.
@@ -164,21 +170,23 @@ pub fn load_with(source: &dyn Source, cache: &mut Cache) -> Result<Loaded, Error
         let piece = parse_clause(path, text, &mut found);
         (piece, found)
     });
-    let mut parsed = Vec::with_capacity(texts.len());
-    let mut keys = keys.into_iter();
-    for ((cached, result), (path, text)) in fresh.into_iter().zip(results).zip(texts) {
-        let (piece, found) = match cached {
-            Some(hit) => hit,
-            None => {
-                let (key, mut decoding) = keys.next().unwrap_or((None, Vec::new()));
-                decoding.extend(result.1);
+    let mut parsed = Vec::with_capacity(slots.len());
+    let mut fresh = results.into_iter().zip(texts);
+    for slot in slots {
+        let (piece, found) = match slot {
+            Ok(hit) => hit,
+            Err((key, mut decoding)) => {
+                let Some(((piece, found), (path, text))) = fresh.next() else {
+                    continue;
+                };
+                decoding.extend(found);
+                let text = Arc::new(text);
                 if let Some(key) = key {
-                    cache
-                        .files
-                        .insert(key, (text.clone(), result.0.clone(), decoding.clone()));
+                    let entry = (Arc::clone(&text), piece.clone(), decoding.clone());
+                    cache.files.insert(key, entry);
                 }
                 files.insert(&path, text);
-                (result.0, decoding)
+                (piece, decoding)
             }
         };
         parsed.push(piece);

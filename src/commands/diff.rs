@@ -112,6 +112,8 @@ pub(crate) fn run(args: &DiffArgs, ctx: &Context) -> Result<ExitCode, Error> {
         &new_draft.loaded.agreement.scheme,
         (version(&old_draft), version(&new_draft)),
         args.edition.clone(),
+        // Only the HTML report shows unchanged clauses' text.
+        matches!(args.format, crate::cli::DiffFormat::Html) && !args.changed_only,
     );
     let options = present::Options {
         color: ctx.color_out,

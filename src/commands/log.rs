@@ -113,6 +113,7 @@ pub(crate) fn run(args: &LogArgs, ctx: &Context) -> Result<ExitCode, Error> {
             &newer_side.1,
             (old_version, version(commit)),
             args.edition.clone(),
+            false,
         );
         let Some(change) = report
             .clauses

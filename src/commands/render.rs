@@ -31,6 +31,7 @@ fn since(
         &draft.loaded.agreement.scheme,
         (version(&old_draft), version(draft)),
         Some(edition.to_string()),
+        false,
     ))
 }
 

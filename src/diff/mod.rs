@@ -143,7 +143,7 @@ pub struct ClauseDiff {
     /// added and removed clauses).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub redline: Vec<Span>,
-    /// Its text (the new one, or the old one if removed), for showing unchanged clauses.
+    /// The text of an unchanged clause, when the report was asked to keep it; else empty.
     #[serde(skip)]
     pub text: String,
 }
@@ -246,7 +246,8 @@ fn metadata(
     out
 }
 
-/// Compares two projections of the same edition (or of everything).
+/// Compares two projections of the same edition (or of everything); `texts` keeps each
+/// unchanged clause's text in the report, for a presenter that shows it.
 pub fn compare(
     old: &Projection,
     new: &Projection,
@@ -254,6 +255,7 @@ pub fn compare(
     new_scheme: &Scheme,
     versions: (Version, Version),
     edition: Option<String>,
+    texts: bool,
 ) -> Report {
     let annotations = old.edition.annotations && new.edition.annotations;
     let (olds, news) = (items(old), items(new));
@@ -320,7 +322,10 @@ pub fn compare(
                     } else {
                         Vec::new()
                     },
-                    text: c.body.trim().to_string(),
+                    text: match texts && !changed {
+                        true => c.body.trim().to_string(),
+                        false => String::new(),
+                    },
                 }
             }
         };
@@ -404,7 +409,7 @@ fn one_sided(item: &Item<'_>, status: Status) -> ClauseDiff {
         title: None,
         metadata: Vec::new(),
         redline,
-        text: c.body.trim().to_string(),
+        text: String::new(),
     }
 }
 
