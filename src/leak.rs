@@ -3,15 +3,17 @@
 //! Every output is decoded whatever its kind (a JSON string can carry HTML, Markdown entities) and
 //! read in up to three views; a hit in any counts. Text view: JSON escapes decoded, tags replaced
 //! by a space, then entities decoded (last, so `&lt;secret&gt;` is text, not a tag). Joined view:
-//! tags removed without a space, so `<b>Se</b>cret` reads `secret`. Markup view: only entities
-//! decoded, so attribute values, comments, text that merely looks like a tag and backslashes that
-//! were no JSON escapes are read too; tag names are words there, so only 8-word runs count in it
-//! (a title "Summary" would hit every `<summary>`). A view is folded into words: invisible
+//! tags removed without a space, so `<b>Se</b>cret` reads `secret`; it is read only around the
+//! places where that brought two characters together, since elsewhere it reads what the text
+//! view does (see `joins`). Markup view: only entities decoded, so attribute values, comments,
+//! text that merely looks like a tag and backslashes that were no JSON escapes are read too; tag
+//! names are words there, so only 8-word runs count in it (a title "Summary" would hit every
+//! `<summary>`). A view is folded into words: invisible
 //! (default-ignorable) characters removed, NFKC, lowercase, any other non-alphanumeric a break.
 //! Clause material is folded from its Markdown source with entities decoded but tags and
 //! backslashes kept, so that stripping cannot drop words of a secret from the check.
 //!
-//! Lookups use sorted vectors and a hand-written FNV-1a hash: deterministic, stable across Rust
+//! Lookups use sorted vectors and hand-written hashes: deterministic, stable across Rust
 //! releases, and every hash hit is verified word by word.
 
 use std::borrow::Cow;
@@ -401,7 +403,8 @@ fn source_fold(text: &str) -> Folded {
     fold(&decode_entities(text))
 }
 
-/// splitmix64's finaliser: spreads FNV's weak high bits, which index the tables.
+/// splitmix64's finaliser: spreads the weak high bits of the multiplicative hashes below, which
+/// index the tables.
 fn mix(mut h: u64) -> u64 {
     h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
