@@ -99,9 +99,11 @@ impl Filter {
     }
 }
 
-/// The runs of the withheld clauses, sorted by hash, each with the index of the first
-/// clause holding it; the hashes are uniform, so their top bits index where each prefix
-/// starts, which finds a run in two reads where a binary search takes twenty.
+/// The runs of the withheld clauses, sorted by hash, each with the index of the most
+/// classified clause holding it (the first of those): any edition that withholds one of
+/// the clauses sharing a run from a clause it includes withholds that one too. The hashes
+/// are uniform, so their top bits index where each prefix starts, which finds a run in two
+/// reads where a binary search takes twenty.
 struct Runs {
     runs: Vec<(u64, usize)>,
     /// Where the runs of each prefix start, about two runs apart.
@@ -110,8 +112,8 @@ struct Runs {
 }
 
 impl Runs {
-    fn new(mut runs: Vec<(u64, usize)>) -> Runs {
-        runs.sort_unstable();
+    fn new(mut runs: Vec<(u64, usize)>, level: impl Fn(usize) -> Level) -> Runs {
+        runs.sort_unstable_by_key(|&(h, i)| (h, std::cmp::Reverse(level(i)), i));
         runs.dedup_by_key(|(h, _)| *h);
         runs.shrink_to_fit();
         let bits = (runs.len() / 2)
@@ -135,7 +137,7 @@ impl Runs {
         }
     }
 
-    /// The first withheld clause holding a run.
+    /// The withheld clause a run is credited to.
     fn source(&self, h: u64) -> Option<usize> {
         let prefix = (h >> self.shift) as usize;
         let from = *self.starts.get(prefix)?;
@@ -176,14 +178,14 @@ pub(super) fn check(agreement: &Agreement) -> Vec<Diagnostic> {
         return Vec::new();
     }
     // Every run of every clause some edition withholds; a run several such clauses share
-    // is kept for the first of them.
+    // is credited to the most classified of them.
     let mut all = Vec::new();
     for (i, (clause, level)) in clauses.iter().enumerate() {
         if withheld_somewhere(*level) {
             each_run(&clause.body, |_, _, h| all.push((h, i)));
         }
     }
-    let runs = Runs::new(all);
+    let runs = Runs::new(all, |i| clauses.get(i).map_or(0, |c| c.1));
     // One filter per threshold, holding only the runs whose clause lies above it: a
     // clause never looks up its own runs, nor runs it may repeat.
     let mut thresholds: Vec<Level> = clauses

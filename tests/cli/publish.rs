@@ -188,6 +188,33 @@ fn check_warns_when_public_text_repeats_withheld_wording() {
     );
 }
 
+#[test]
+fn a_run_shared_by_withheld_clauses_warns_for_the_most_classified_of_them() {
+    // The same sentence at three levels: the SECRET clause is in `restricted`, which
+    // withholds the TOP SECRET one; the CONFIDENTIAL one is listed first.
+    let sentence = "The relay station above the northern pass keeps four days of reserve power.";
+    let clause = |level: &str| format!("+++\nclassification = \"{level}\"\n+++\n\n{sentence}\n");
+    let draft = Draft::empty()
+        .file(
+            "entente.toml",
+            "[agreement]\ntitle = \"Relay\"\nparties = [\"a\"]\n\n[parties.a]\nname = \"A\"\n\n\
+             [editions.public]\nmax = \"UNCLASSIFIED\"\n\n[editions.restricted]\nmax = \"SECRET\"\n\n\
+             [editions.full]\nmax = \"TOP SECRET\"\n\n[[documents]]\nid = \"doc\"\ntitle = \"Doc\"\n\
+             clauses = [\"first\", \"second\", \"third\"]\n",
+        )
+        .file("first.md", &clause("CONFIDENTIAL"))
+        .file("second.md", &clause("TOP SECRET"))
+        .file("third.md", &clause("SECRET"));
+    let run = draft.run(&["check", "--color", "never"]).code(0);
+    for file in ["first.md", "third.md"] {
+        let warning = format!(
+            "{file}:5:1: warning: repeats eight or more consecutive words of `second`, which edition `restricted` withholds"
+        );
+        assert!(run.stderr.contains(&warning), "{}", run.stderr);
+    }
+    assert!(!run.stderr.contains("second.md:5"), "{}", run.stderr);
+}
+
 const TOKENS: [&str; 17] = [
     "canaryclauseid",
     "canaryclausetitle",
