@@ -159,7 +159,7 @@ pub enum Status {
 }
 
 impl Status {
-    /// Every status, in the order of the negotiation.
+    /// Every status, in the order of the negotiation, `withdrawn` last (reports count the rest).
     pub const ALL: [Status; 7] = [
         Status::Draft,
         Status::Proposed,

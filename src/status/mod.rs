@@ -13,15 +13,12 @@ use crate::model::{Position, Status};
 
 pub mod present;
 
-/// The statuses a report counts, in negotiation order (withdrawn clauses are not shown).
-pub const COUNTED: [Status; 6] = [
-    Status::Draft,
-    Status::Proposed,
-    Status::Bracketed,
-    Status::AgreedAdReferendum,
-    Status::Initialled,
-    Status::Agreed,
-];
+/// The statuses a report counts, in negotiation order: all but `withdrawn`, the last one
+/// (withdrawn clauses are not shown).
+pub const COUNTED: &[Status] = match Status::ALL.split_last() {
+    Some((_, counted)) => counted,
+    None => &[],
+};
 
 /// Statuses of a clause still open for negotiation.
 pub const OPEN: [Status; 3] = [Status::Draft, Status::Proposed, Status::Bracketed];
