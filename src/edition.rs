@@ -12,7 +12,7 @@ use crate::model::{Agreement, Clause, Edition, Level, Party, Position, Status};
 use crate::numbering::Numbers;
 
 /// An edition's view of the agreement.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Projection {
     /// The edition.
     pub edition: Edition,
@@ -30,7 +30,7 @@ pub struct Projection {
 }
 
 /// The banner of a marked edition.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Marking {
     /// The highest level included.
     pub level: Level,
@@ -39,7 +39,7 @@ pub struct Marking {
 }
 
 /// A document as an edition sees it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DocumentView {
     /// Its id (documents are never withheld).
     pub id: String,
@@ -58,7 +58,7 @@ pub struct DocumentView {
 }
 
 /// A clause, or the placeholder of a withheld one.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Part {
     /// Included.
     Clause(Box<ClauseView>),
@@ -67,7 +67,7 @@ pub enum Part {
 }
 
 /// An annex, or the placeholder of a withheld one.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum AnnexPart {
     /// Included.
     Annex(AnnexView),
@@ -76,7 +76,7 @@ pub enum AnnexPart {
 }
 
 /// What a withheld part leaves behind: where it was, and nothing of what it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Placeholder {
     /// Its label ("Point 12", "Annex C").
     pub label: String,
@@ -87,7 +87,7 @@ pub struct Placeholder {
 }
 
 /// An included annex.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AnnexView {
     /// Its id.
     pub id: String,
@@ -104,7 +104,7 @@ pub struct AnnexView {
 }
 
 /// An included clause.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ClauseView {
     /// Its id.
     pub id: String,
@@ -128,7 +128,9 @@ pub struct ClauseView {
     pub notes: Vec<String>,
     /// Tags.
     pub tags: Vec<String>,
-    /// Its Markdown body, as written.
+    /// Its Markdown body, as written. Not serialized: the cache keeps bodies apart, to read
+    /// only those it needs.
+    #[serde(skip)]
     pub body: String,
 }
 

@@ -4,6 +4,7 @@
 //! resolve numbers and references → edition filter → render or diff. Each stage is its
 //! own module; the `entente` binary is a thin layer over [`run`].
 
+pub mod cache;
 pub mod check;
 pub mod clause;
 pub mod cli;

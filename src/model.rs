@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A whole draft: the agreement, its scheme and editions, and its documents.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,7 +26,7 @@ pub struct Agreement {
 }
 
 /// A party to the agreement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Party {
     /// Its id, as used in `positions`.
     pub id: String,
@@ -38,7 +38,7 @@ pub struct Party {
 pub type Level = usize;
 
 /// Classification levels, lowest first, with their portion marks.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Scheme {
     /// Level names, lowest first.
     pub levels: Vec<String>,
@@ -83,7 +83,7 @@ impl Scheme {
 }
 
 /// One edition: the clauses at or below `max` (SPEC §3).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Edition {
     /// Its name, also its folder under `publish --out`.
     pub name: String,
@@ -115,7 +115,7 @@ pub struct Document {
 }
 
 /// A heading between clauses: structure above the clauses, such as "Part II".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Heading {
     /// How many of the document's clauses come before it.
     pub before: usize,
@@ -139,7 +139,7 @@ pub struct Annex {
 }
 
 /// Where a negotiation stands on a clause (SPEC §1.2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     /// Being written.
@@ -190,7 +190,7 @@ impl Status {
 }
 
 /// A party's position on a clause.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Position {
     /// The party agrees.

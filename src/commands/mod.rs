@@ -77,6 +77,11 @@ pub(crate) fn open_loaded(
     rev: &str,
     cache: &mut load::Cache,
 ) -> Result<Opened, Error> {
+    load_source(open_source(ctx, rev)?, cache)
+}
+
+/// The source of the draft at `rev`, and the draft's root on disk.
+pub(crate) fn open_source(ctx: &Context, rev: &str) -> Result<(Box<dyn Source>, PathBuf), Error> {
     let root = ctx.root();
     let source = source::open(rev, root.as_deref(), &ctx.cwd)?;
     // A folder REV stands for itself; otherwise the draft is the one around `cwd`.
@@ -84,6 +89,14 @@ pub(crate) fn open_loaded(
         Ok(root) => root,
         Err(_) => ctx.cwd.join(rev),
     };
+    Ok((source, root))
+}
+
+/// Loads the draft from an opened source, reusing and filling `cache`.
+pub(crate) fn load_source(
+    (source, root): (Box<dyn Source>, PathBuf),
+    cache: &mut load::Cache,
+) -> Result<Opened, Error> {
     let loaded = load::load_with(source.as_ref(), cache)?;
     Ok((loaded, source, root))
 }

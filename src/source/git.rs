@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use git2::{ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
 
@@ -11,8 +12,11 @@ use crate::error::Error;
 /// The draft as it was at one commit.
 pub(super) struct GitSource {
     repo: Repository,
-    blobs: BTreeMap<String, Oid>,
+    /// The draft's files, found on first use: a draft taken from the cache needs none.
+    blobs: OnceLock<Result<BTreeMap<String, Oid>, git2::Error>>,
     revision: Revision,
+    /// The id of the draft's folder at that commit: it names the draft's whole content.
+    tree: Oid,
 }
 
 /// One commit of a draft's history, for `log` and progress reports.
@@ -109,32 +113,44 @@ impl GitSource {
                 .peel_to_tree()
                 .map_err(|_| unknown(rev, format!("`{prefix}` is not a folder at that commit")))?;
         }
-        let mut blobs = BTreeMap::new();
-        tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
-            let Ok(name) = entry.name() else {
-                return TreeWalkResult::Skip;
-            };
-            if name.starts_with('.') {
-                return TreeWalkResult::Skip;
-            }
-            if entry.kind() == Some(ObjectType::Blob) {
-                blobs.insert(format!("{dir}{name}"), entry.id());
-            }
-            TreeWalkResult::Ok
-        })?;
         let revision = Revision {
             rev: rev.to_string(),
             commit: Some(commit.id().to_string()),
             date: Some(super::time::format(commit.time())),
             dirty: false,
         };
+        let tree_id = tree.id();
         drop(tree);
         drop(commit);
         Ok(GitSource {
             repo,
-            blobs,
+            blobs: OnceLock::new(),
             revision,
+            tree: tree_id,
         })
+    }
+
+    /// The draft's files (hidden ones left out) and their blobs.
+    fn blobs(&self) -> Result<&BTreeMap<String, Oid>, &git2::Error> {
+        let walk = || {
+            let mut blobs = BTreeMap::new();
+            self.repo
+                .find_tree(self.tree)?
+                .walk(TreeWalkMode::PreOrder, |dir, entry| {
+                    let Ok(name) = entry.name() else {
+                        return TreeWalkResult::Skip;
+                    };
+                    if name.starts_with('.') {
+                        return TreeWalkResult::Skip;
+                    }
+                    if entry.kind() == Some(ObjectType::Blob) {
+                        blobs.insert(format!("{dir}{name}"), entry.id());
+                    }
+                    TreeWalkResult::Ok
+                })?;
+            Ok(blobs)
+        };
+        self.blobs.get_or_init(walk).as_ref()
     }
 }
 
@@ -157,11 +173,20 @@ fn short(id: Oid) -> String {
 
 impl Source for GitSource {
     fn files(&self) -> Result<Vec<String>, Error> {
-        Ok(self.blobs.keys().cloned().collect())
+        let blobs = self
+            .blobs()
+            .map_err(|e| Error::Git(e.message().to_string()))?;
+        Ok(blobs.keys().cloned().collect())
     }
 
     fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
-        read_blob(&self.repo, &self.blobs, path)
+        let blobs =
+            (self.blobs()).map_err(|e| ReadError::Failed(Error::Git(e.message().to_string())))?;
+        read_blob(&self.repo, blobs, path)
+    }
+
+    fn tree_id(&self) -> Option<String> {
+        Some(self.tree.to_string())
     }
 
     /// Inflating blobs is most of reading a revision: the paths are shared out among the
@@ -176,7 +201,10 @@ impl Source for GitSource {
         let Some(first) = parts.next() else {
             return Vec::new();
         };
-        let (blobs, dir) = (&self.blobs, self.repo.path());
+        let Ok(blobs) = self.blobs() else {
+            return paths.iter().map(|p| self.read(p)).collect();
+        };
+        let dir = self.repo.path();
         std::thread::scope(|scope| {
             let workers: Vec<_> = parts
                 .map(|part| {
@@ -204,7 +232,7 @@ impl Source for GitSource {
     }
 
     fn content_id(&self, path: &str) -> Option<String> {
-        self.blobs.get(path).map(Oid::to_string)
+        self.blobs().ok()?.get(path).map(Oid::to_string)
     }
 }
 

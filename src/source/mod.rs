@@ -64,6 +64,11 @@ pub trait Source {
         let _ = path;
         None
     }
+    /// An id of the whole draft's content (a git tree id), which changes when any file of
+    /// it does; `None` when there is none.
+    fn tree_id(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Finds the draft root: `start` or its first parent holding `entente.toml`.

@@ -46,7 +46,7 @@ const FISHING: &str = "Fishermen of both Parties may fish in the lake under a jo
 const HYDRO: &str = "The dam on the upper river is operated by a joint company owned in equal shares by the Parties.";
 
 /// v1, then v2 with one change of each kind.
-fn history() -> Draft {
+pub fn history() -> Draft {
     let mut draft = Draft::empty()
         .file("entente.toml", MANIFEST_V1)
         .file(

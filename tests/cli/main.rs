@@ -9,6 +9,7 @@
 
 mod check;
 mod diff;
+mod diff_cache;
 mod drafts;
 mod hardening;
 mod harness;
