@@ -243,7 +243,7 @@ impl Found {
                         .and_then(|b| String::from_utf8(b.to_vec()).ok()),
                     None => read_at(&self.file, self.start + from, end.saturating_sub(from)),
                 };
-                c.body = body.unwrap_or_default();
+                c.body = body.unwrap_or_default().into();
                 // Checked against its key: a damaged entry must not pass for a changed text.
                 failed |= self::key(c) != *key;
             }
@@ -274,7 +274,7 @@ fn key(clause: &ClauseView) -> [u8; 32] {
     let mut key = Sha256::new();
     key.update(clause.id.len().to_le_bytes());
     key.update(&clause.id);
-    key.update(&clause.body);
+    key.update(clause.body.as_bytes());
     key.finalize().into()
 }
 

@@ -98,6 +98,11 @@ impl Files {
     pub fn get(&self, path: &str) -> Option<&str> {
         self.texts.get(path).map(|text| text.as_str())
     }
+
+    /// The text of a file, shared, if known.
+    pub fn shared(&self, path: &str) -> Option<std::sync::Arc<String>> {
+        self.texts.get(path).cloned()
+    }
 }
 
 /// A 1-based position in a file; the column counts characters, not bytes.

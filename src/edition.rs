@@ -131,7 +131,7 @@ pub struct ClauseView {
     /// Its Markdown body, as written. Not serialized: the cache keeps bodies apart, to read
     /// only those it needs.
     #[serde(skip)]
-    pub body: String,
+    pub body: crate::model::Body,
 }
 
 /// The anchor of a label within a document: `framework-point-12`, `security-annex-c`.
@@ -349,7 +349,7 @@ fn hide_withheld_references(projection: &mut Projection, numbers: &Numbers) {
         for part in own.chain(annexed) {
             match part {
                 Part::Clause(c) if may_link_elsewhere(&c.body, &present) => {
-                    c.body = crate::markdown::to_markdown(&c.body, None, &resolve);
+                    c.body = crate::markdown::to_markdown(&c.body, None, &resolve).into();
                 }
                 _ => {}
             }
@@ -464,7 +464,7 @@ pub fn withheld_material<'a>(
         withheld.push(crate::leak::Withheld {
             name: name(&clause.id, &clause.path),
             phrases,
-            text: clause.body.clone(),
+            text: clause.body.to_string(),
         });
     }
     for doc in &agreement.documents {

@@ -564,10 +564,9 @@ impl Context<'_> {
             positions: BTreeMap::new(),
             notes: Vec::new(),
             tags: Vec::new(),
-            body: (self.files.get(&p.path))
-                .and_then(|text| text.get(p.body_offset..))
-                .unwrap_or_default()
-                .to_string(),
+            body: (self.files.shared(&p.path))
+                .map(|text| crate::model::Body::within(text, p.body_offset))
+                .unwrap_or_default(),
             body_offset: p.body_offset,
             id_span: p.id_span.clone(),
         };

@@ -4,7 +4,9 @@
 //! render, diff, status) reads. It knows nothing of TOML, files on disk, or git.
 
 use std::collections::BTreeMap;
-use std::ops::Range;
+use std::fmt;
+use std::ops::{Deref, Range};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -250,7 +252,7 @@ pub struct Clause {
     /// Free tags.
     pub tags: Vec<String>,
     /// The Markdown body.
-    pub body: String,
+    pub body: Body,
     /// Where the body starts in the file, so body spans can point into the file.
     pub body_offset: usize,
     /// Where the `id` or file stem could be pointed at (for id diagnostics).
@@ -272,5 +274,81 @@ impl Agreement {
     /// The edition named `name`.
     pub fn edition(&self, name: &str) -> Option<&Edition> {
         self.editions.iter().find(|e| e.name == name)
+    }
+}
+
+/// A clause's Markdown body: the end of its file's text, shared by the file (kept to show
+/// problems), the model and every projection of it, so that no stage copies it.
+#[derive(Clone, Default)]
+pub struct Body {
+    text: Arc<String>,
+    start: usize,
+}
+
+impl Body {
+    /// The text of `file` from byte `start` (empty if that is not a character boundary).
+    pub fn within(file: Arc<String>, start: usize) -> Body {
+        let start = if file.is_char_boundary(start) {
+            start
+        } else {
+            file.len()
+        };
+        Body { text: file, start }
+    }
+
+    /// The body as text.
+    pub fn as_str(&self) -> &str {
+        self.text.get(self.start..).unwrap_or_default()
+    }
+}
+
+impl Deref for Body {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<String> for Body {
+    fn from(text: String) -> Body {
+        Body::within(Arc::new(text), 0)
+    }
+}
+
+impl From<&str> for Body {
+    fn from(text: &str) -> Body {
+        Body::from(text.to_string())
+    }
+}
+
+/// Bodies are equal when their texts are, wherever each is kept.
+impl PartialEq for Body {
+    fn eq(&self, other: &Body) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Body {}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_is_the_end_of_its_file_and_equals_any_body_of_the_same_text() {
+        let file = Arc::new("+++\ntitle = \"T\"\n+++\n\nThe text.\n".to_string());
+        let body = Body::within(Arc::clone(&file), 20);
+        assert_eq!(body.as_str(), "\nThe text.\n");
+        assert_eq!(body, Body::from("\nThe text.\n"), "equal texts, kept apart");
+        assert_ne!(body, Body::within(file, 21));
+        // Inside a character: no text rather than a panic.
+        assert_eq!(Body::within(Arc::new("é".to_string()), 1).as_str(), "");
     }
 }

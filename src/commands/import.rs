@@ -76,7 +76,7 @@ pub(crate) fn run(args: &ImportArgs, ctx: &Context) -> Result<ExitCode, Error> {
                     path: c.path.clone(),
                     title: c.title.clone(),
                     label: c.label.clone(),
-                    body: c.body.clone(),
+                    body: c.body.to_string(),
                 });
             } else {
                 taken.insert(c.id.clone());
