@@ -9,7 +9,8 @@
 //! The entries live in `.entente/cache/` under the draft root: they hold what the draft
 //! holds, classified text included, so they stay beside it rather than in a per-user cache
 //! that outlives it. That folder's own `.gitignore` keeps them out of commits, and the
-//! loader skips hidden folders. The newest [`KEEP`] entries are kept.
+//! loader skips hidden folders. The newest entries are kept: at most [`KEEP`], and at most
+//! [`SPACE`] times the size of the one just written (about the size of the draft).
 
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -19,9 +20,13 @@ use sha2::{Digest, Sha256};
 use crate::edition::{AnnexPart, ClauseView, Part, Projection};
 use crate::model::Scheme;
 
-/// How many entries the cache keeps: a few revisions in a few editions. Each is about the
-/// size of the draft.
+/// How many entries the cache keeps: a few revisions in a few editions.
 pub const KEEP: usize = 8;
+
+/// How much room the cache takes at most, in entries of the size of the one just written:
+/// each is about the size of the draft, and a large draft should not cost eight times its
+/// size on disk.
+pub const SPACE: u64 = 4;
 
 /// The start of every entry: names the format, so a file of another kind is never read as one.
 const MAGIC: &[u8] = b"entente projection cache 2\n";
@@ -171,38 +176,45 @@ impl Cache {
             out.write_all(body.as_bytes()).ok()?;
         }
         let file = out.into_inner().ok()?;
+        let size = file.as_file().metadata().ok()?.len();
         file.persist(self.path(tree, edition)).ok()?;
-        self.prune();
+        self.prune(size * SPACE);
         Some(())
     }
 
-    /// Removes other builds' entries, and all but the [`KEEP`] newest of this one's.
-    fn prune(&self) {
+    /// Removes other builds' entries, and of this one's all but the newest [`KEEP`] that fit
+    /// in `room` bytes (the newest always stays).
+    fn prune(&self, room: u64) {
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
             return;
         };
         let mut mine = Vec::new();
-        for path in entries.flatten().map(|e| e.path()) {
+        for entry in entries.flatten() {
+            let path = entry.path();
             let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
                 continue;
             };
             if !name.ends_with(".bin") {
                 continue;
             }
-            match (
-                name.starts_with(&self.build),
-                path.metadata().and_then(|m| m.modified()),
-            ) {
-                (true, Ok(modified)) => mine.push((modified, path)),
+            let meta = entry.metadata();
+            match (name.starts_with(&self.build), meta) {
+                (true, Ok(meta)) => {
+                    let modified = meta.modified().unwrap_or(std::time::UNIX_EPOCH);
+                    mine.push((modified, meta.len(), path));
+                }
                 _ => {
                     let _ = std::fs::remove_file(&path);
                 }
             }
         }
         mine.sort();
-        let excess = mine.len().saturating_sub(KEEP);
-        for (_, path) in mine.into_iter().take(excess) {
-            let _ = std::fs::remove_file(path);
+        let mut used = 0;
+        for (k, (_, size, path)) in mine.into_iter().rev().enumerate() {
+            used += size;
+            if k > 0 && (k >= KEEP || used > room) {
+                let _ = std::fs::remove_file(path);
+            }
         }
     }
 }
@@ -409,34 +421,58 @@ mod tests {
         assert!(cache.find("tree", None).is_none());
     }
 
-    #[test]
-    fn pruning_keeps_the_newest_entries_of_this_build() {
-        let dir = tempfile::tempdir().unwrap();
-        let (cache, (scheme, projection)) = (cache(dir.path()), projected("As surveyed in 1921."));
-        let other = dir
-            .path()
-            .join(format!("ffffffffffffffff-{}.bin", "0".repeat(64)));
-        std::fs::write(&other, b"another build's entry").unwrap();
-        let trees: Vec<String> = (0..KEEP + 2).map(|k| format!("tree-{k}")).collect();
+    /// Writes entries for `trees`, each a second newer than the one before, with
+    /// `borders(k)` as the text of the `k`th.
+    fn fill(cache: &Cache, trees: &[String], borders: impl Fn(usize) -> String) {
         let start = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
         for (k, tree) in trees.iter().enumerate() {
-            cache.put(tree, None, &scheme, &projection);
+            let entry = projected(&borders(k));
+            cache.put(tree, None, &entry.0, &entry.1);
             let file = std::fs::File::options()
                 .append(true)
                 .open(cache.path(tree, None));
             let at = start + std::time::Duration::from_secs(k as u64);
             file.unwrap().set_modified(at).unwrap();
         }
-        cache.put("last", None, &scheme, &projection);
+    }
+
+    #[test]
+    fn pruning_keeps_the_newest_entries_of_this_build() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(dir.path());
+        let other = dir
+            .path()
+            .join(format!("ffffffffffffffff-{}.bin", "0".repeat(64)));
+        std::fs::write(&other, b"another build's entry").unwrap();
+        let trees: Vec<String> = (0..KEEP + 2).map(|k| format!("tree-{k}")).collect();
+        // Each draft twice the size of the one before: there is room for all of them, and
+        // the count is what limits.
+        fill(&cache, &trees, |k| "As surveyed in 1921. ".repeat(50 << k));
         let kept: Vec<bool> = trees.iter().map(|t| cache.path(t, None).exists()).collect();
-        let mut expected = vec![false; 3];
-        expected.extend(vec![true; KEEP - 1]);
+        let mut expected = vec![false; 2];
+        expected.extend(vec![true; KEEP]);
         assert_eq!(kept, expected, "the oldest go first");
-        assert!(cache.path("last", None).exists());
         assert!(
             !other.exists(),
             "another build's entries are never read again"
         );
         assert!(dir.path().join(".gitignore").exists());
+    }
+
+    #[test]
+    fn pruning_keeps_the_cache_within_a_few_drafts_in_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(dir.path());
+        let trees: Vec<String> = (0..KEEP).map(|k| format!("tree-{k}")).collect();
+        fill(&cache, &trees, |_| "As surveyed in 1921. ".repeat(1000));
+        let kept = trees
+            .iter()
+            .filter(|t| cache.path(t, None).exists())
+            .count();
+        assert_eq!(kept as u64, SPACE, "entries of one size: that many of them");
+        assert!(
+            cache.path(trees.last().unwrap(), None).exists(),
+            "the newest stays"
+        );
     }
 }
