@@ -10,7 +10,7 @@
 //! holds, classified text included, so they stay beside it rather than in a per-user cache
 //! that outlives it. That folder's own `.gitignore` keeps them out of commits, and the
 //! loader skips hidden folders. The newest entries are kept: at most [`KEEP`], and at most
-//! [`SPACE`] times the size of the one just written (about the size of the draft).
+//! [`SPACE`] times the size of the largest (about the size of the draft).
 
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -23,9 +23,9 @@ use crate::model::Scheme;
 /// How many entries the cache keeps: a few revisions in a few editions.
 pub const KEEP: usize = 8;
 
-/// How much room the cache takes at most, in entries of the size of the one just written:
-/// each is about the size of the draft, and a large draft should not cost eight times its
-/// size on disk.
+/// How much room the cache takes at most, in entries of the size of its largest: each is
+/// about the size of the draft (an edition's, smaller), and a large draft should not cost
+/// eight times its size on disk.
 pub const SPACE: u64 = 4;
 
 /// The start of every entry: names the format, so a file of another kind is never read as one.
@@ -176,15 +176,14 @@ impl Cache {
             out.write_all(body.as_bytes()).ok()?;
         }
         let file = out.into_inner().ok()?;
-        let size = file.as_file().metadata().ok()?.len();
         file.persist(self.path(tree, edition)).ok()?;
-        self.prune(size * SPACE);
+        self.prune();
         Some(())
     }
 
     /// Removes other builds' entries, and of this one's all but the newest [`KEEP`] that fit
-    /// in `room` bytes (the newest always stays).
-    fn prune(&self, room: u64) {
+    /// in [`SPACE`] times the largest (the newest always stays).
+    fn prune(&self) {
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
             return;
         };
@@ -209,6 +208,7 @@ impl Cache {
             }
         }
         mine.sort();
+        let room = SPACE * mine.iter().map(|m| m.1).max().unwrap_or(0);
         let mut used = 0;
         for (k, (_, size, path)) in mine.into_iter().rev().enumerate() {
             used += size;
