@@ -105,11 +105,15 @@ fn words(text: &str) -> usize {
         .sum()
 }
 
+/// Words a reader sees in each clause, by id.
+type Words<'a> = BTreeMap<&'a str, usize>;
+
 fn count<'a>(
     id: &str,
     title: &str,
     label: Option<String>,
     clauses: impl Iterator<Item = &'a ClauseView>,
+    words: &Words<'_>,
 ) -> Tally {
     let mut by_status: BTreeMap<String, usize> = COUNTED
         .iter()
@@ -119,7 +123,7 @@ fn count<'a>(
     for c in clauses {
         n += 1;
         *by_status.entry(c.status.as_str().to_string()).or_default() += 1;
-        let w = words(&c.body);
+        let w = words.get(c.id.as_str()).copied().unwrap_or(0);
         all_words += w;
         if c.status == Status::Agreed {
             agreed += 1;
@@ -154,9 +158,13 @@ fn included(parts: &[Part]) -> impl Iterator<Item = &ClauseView> {
 
 /// The status report of a projection.
 pub fn report(projection: &Projection, rev: &str, edition: Option<String>) -> Report {
+    let all: Vec<&ClauseView> = projection.clauses().map(|(_, _, c)| c).collect();
+    // Counting a clause's words parses its body: once a clause, on every core.
+    let counts = crate::parallel::map(&all, |c| words(&c.body));
+    let words: Words<'_> = all.iter().map(|c| c.id.as_str()).zip(counts).collect();
     let mut documents = Vec::new();
     for doc in &projection.documents {
-        let mut part = count(&doc.id, &doc.title, None, included(&doc.clauses));
+        let mut part = count(&doc.id, &doc.title, None, included(&doc.clauses), &words);
         let annexes = doc
             .annexes
             .iter()
@@ -166,6 +174,7 @@ pub fn report(projection: &Projection, rev: &str, edition: Option<String>) -> Re
                     &a.title,
                     Some(a.label.clone()),
                     included(&a.clauses),
+                    &words,
                 )),
                 AnnexPart::Withheld(_) => None,
             })
@@ -173,8 +182,7 @@ pub fn report(projection: &Projection, rev: &str, edition: Option<String>) -> Re
         part.annexes = Some(annexes);
         documents.push(part);
     }
-    let all: Vec<&ClauseView> = projection.clauses().map(|(_, _, c)| c).collect();
-    let total = count("all", &projection.title, None, all.iter().copied());
+    let total = count("all", &projection.title, None, all.iter().copied(), &words);
     let open = projection
         .clauses()
         .filter(|(_, _, c)| OPEN.contains(&c.status))
