@@ -340,7 +340,10 @@ pub fn compare(
             }
         }
     });
-    let mut ordered: Vec<((usize, u8, usize), ClauseDiff)> = Vec::new();
+    // Sized up front: a clause diff is large, and each doubling would copy them all.
+    let removed = olds.len() - old_partner.len();
+    let mut ordered: Vec<((usize, u8, usize), ClauseDiff)> =
+        Vec::with_capacity(news.len() + removed);
     ordered.extend(diffs.into_iter().enumerate().map(|(j, d)| ((j, 1, 0), d)));
     for (i, item) in olds.iter().enumerate() {
         if old_partner.contains_key(&i) {
@@ -362,9 +365,8 @@ pub fn compare(
         .collect();
     order.sort_unstable();
     let mut diffs: Vec<Option<ClauseDiff>> = ordered.into_iter().map(|(_, d)| Some(d)).collect();
-    let clauses: Vec<ClauseDiff> = (order.iter())
-        .filter_map(|&(_, k)| diffs.get_mut(k).and_then(Option::take))
-        .collect();
+    let mut clauses: Vec<ClauseDiff> = Vec::with_capacity(order.len());
+    clauses.extend((order.iter()).filter_map(|&(_, k)| diffs.get_mut(k).and_then(Option::take)));
 
     let mut documents: Vec<DocumentSummary> = new
         .documents
