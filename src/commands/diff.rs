@@ -1,6 +1,5 @@
 //! `entente diff [OLD [NEW]] [--edition E] [--format F]`: what changed, clause by clause.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::cache::Cache;
@@ -10,6 +9,8 @@ use crate::diff::{self, Version, present};
 use crate::edition::{self, Projection};
 use crate::model::{Edition, Scheme};
 use crate::source::{Source, WORKTREE};
+
+use super::SourceAt;
 use crate::{Context, Error};
 
 /// The edition that shows everything: a diff without `--edition`.
@@ -77,9 +78,6 @@ impl Side {
     }
 }
 
-/// A version's source, opened, and the draft's root.
-type Opened = (Box<dyn Source>, PathBuf);
-
 fn version(source: &dyn Source) -> Version {
     Version {
         rev: source.revision().rev.clone(),
@@ -88,7 +86,7 @@ fn version(source: &dyn Source) -> Version {
 }
 
 /// One version the cache does not hold: loaded, checked and projected.
-fn fresh(ctx: &Context, rev: &str, opened: Opened, edition: Option<&str>) -> Result<Side, Error> {
+fn fresh(ctx: &Context, rev: &str, opened: SourceAt, edition: Option<&str>) -> Result<Side, Error> {
     let opened = super::load_source(opened, &mut Default::default())?;
     let found = crate::check::quick(&opened.0);
     let draft = super::accept(ctx, rev, opened, &found)?;
@@ -110,7 +108,7 @@ fn both(
     let new = super::open_source(ctx, new_rev)?;
     let trees = [&old, &new].map(|(source, _)| source.tree_id());
     let find = |tree: &Option<String>| cache?.find(tree.as_deref()?, edition);
-    let side = |(scheme, projection), (source, _): &Opened| Side {
+    let side = |(scheme, projection), (source, _): &SourceAt| Side {
         projection,
         scheme,
         version: version(source.as_ref()),
@@ -146,7 +144,7 @@ fn both(
 /// Problems are shown for the older version first, as if one came after the other.
 fn both_fresh(
     ctx: &Context,
-    [(old_rev, old), (new_rev, new)]: [(&str, Opened); 2],
+    [(old_rev, old), (new_rev, new)]: [(&str, SourceAt); 2],
     edition: Option<&str>,
 ) -> Result<[Side; 2], Error> {
     let mut cache = crate::load::Cache::default();

@@ -71,6 +71,9 @@ pub(crate) fn open_valid_with(
 /// A draft as loaded, before it is checked: its source, the draft, and its root.
 pub(crate) type Opened = (Loaded, Box<dyn Source>, PathBuf);
 
+/// A draft's source, opened but not read, and the draft's root.
+pub(crate) type SourceAt = (Box<dyn Source>, PathBuf);
+
 /// Loads the draft at `rev`, reusing and filling `cache`.
 pub(crate) fn open_loaded(
     ctx: &Context,
@@ -81,7 +84,7 @@ pub(crate) fn open_loaded(
 }
 
 /// The source of the draft at `rev`, and the draft's root on disk.
-pub(crate) fn open_source(ctx: &Context, rev: &str) -> Result<(Box<dyn Source>, PathBuf), Error> {
+pub(crate) fn open_source(ctx: &Context, rev: &str) -> Result<SourceAt, Error> {
     let root = ctx.root();
     let source = source::open(rev, root.as_deref(), &ctx.cwd)?;
     // A folder REV stands for itself; otherwise the draft is the one around `cwd`.
@@ -94,7 +97,7 @@ pub(crate) fn open_source(ctx: &Context, rev: &str) -> Result<(Box<dyn Source>, 
 
 /// Loads the draft from an opened source, reusing and filling `cache`.
 pub(crate) fn load_source(
-    (source, root): (Box<dyn Source>, PathBuf),
+    (source, root): SourceAt,
     cache: &mut load::Cache,
 ) -> Result<Opened, Error> {
     let loaded = load::load_with(source.as_ref(), cache)?;
