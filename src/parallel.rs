@@ -3,9 +3,15 @@
 
 /// `f` applied to every item, on up to as many threads as there are cores.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    map_by(items, 64, f)
+}
+
+/// [`map`], with at least `grain` items a thread: small for items that each take long
+/// enough to pay for a thread of their own.
+pub fn map_by<T: Sync, R: Send>(items: &[T], grain: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(items.len() / 64)
+        .min(items.len() / grain.max(1))
         .max(1);
     if threads == 1 {
         return items.iter().map(f).collect();

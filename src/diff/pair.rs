@@ -59,21 +59,27 @@ fn shingles(text: &str) -> BTreeSet<u64> {
 /// Pairs old clauses with new ones; returns `(old index, new index)` pairs, sorted.
 pub(super) fn pair(old: &[Key<'_>], new: &[Key<'_>]) -> Vec<(usize, usize)> {
     let mut pairs = Vec::new();
-    let mut new_free: BTreeSet<usize> = (0..new.len()).collect();
+    // Which new clauses are still unpaired, by place: a set of them cost more than pairing.
+    let mut new_free = vec![true; new.len()];
+    let free = |new_free: &[bool]| -> Vec<usize> {
+        (0..new_free.len())
+            .filter(|&j| new_free.get(j) == Some(&true))
+            .collect()
+    };
     let mut old_free = Vec::new();
     let by_id: BTreeMap<&str, usize> = new.iter().enumerate().map(|(i, k)| (k.id, i)).collect();
     for (i, k) in old.iter().enumerate() {
         match by_id.get(k.id) {
             Some(&j) => {
                 pairs.push((i, j));
-                new_free.remove(&j);
+                new_free[j] = false;
             }
             None => old_free.push(i),
         }
     }
     // Identical text: a renamed file or changed id with nothing else changed.
     let mut by_text: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for &j in &new_free {
+    for j in free(&new_free) {
         if !new[j].body.trim().is_empty() {
             by_text.entry(new[j].body.trim()).or_default().push(j);
         }
@@ -86,20 +92,21 @@ pub(super) fn pair(old: &[Key<'_>], new: &[Key<'_>]) -> Vec<(usize, usize)> {
         match found {
             Some(j) => {
                 pairs.push((i, j));
-                new_free.remove(&j);
+                new_free[j] = false;
             }
             None => still_free.push(i),
         }
     }
     // Similar text, among candidates that share rare shingles.
     let mut index: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
-    for &j in &new_free {
+    for j in free(&new_free) {
         for s in shingles(new[j].body) {
             index.entry(s).or_default().push(j);
         }
     }
-    let mut scored = Vec::new();
-    for &i in &still_free {
+    // Each clause is scored against its candidates on its own, a few diffs apiece: on every
+    // core, a handful of clauses a thread.
+    let scored = crate::parallel::map_by(&still_free, 4, |&i| {
         let mut shared: BTreeMap<usize, usize> = BTreeMap::new();
         for s in shingles(old[i].body) {
             if let Some(js) = index.get(&s).filter(|js| js.len() <= COMMON) {
@@ -110,19 +117,19 @@ pub(super) fn pair(old: &[Key<'_>], new: &[Key<'_>]) -> Vec<(usize, usize)> {
         }
         let mut candidates: Vec<(usize, usize)> = shared.into_iter().collect();
         candidates.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        for (j, _) in candidates.into_iter().take(CANDIDATES) {
+        let scores = candidates.into_iter().take(CANDIDATES).map(|(j, _)| {
             let score = similarity(old[i].body, new[j].body);
-            if score >= THRESHOLD {
-                scored.push((score, i, j));
-            }
-        }
-    }
+            (score, i, j)
+        });
+        scores.filter(|s| s.0 >= THRESHOLD).collect::<Vec<_>>()
+    });
+    let mut scored: Vec<(f64, usize, usize)> = scored.into_iter().flatten().collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     let mut old_taken = BTreeSet::new();
     for (_, i, j) in scored {
-        if !old_taken.contains(&i) && new_free.contains(&j) {
+        if !old_taken.contains(&i) && new_free.get(j) == Some(&true) {
             old_taken.insert(i);
-            new_free.remove(&j);
+            new_free[j] = false;
             pairs.push((i, j));
         }
     }
