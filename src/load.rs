@@ -83,12 +83,15 @@ struct Parsed {
 
 /// A file in the cache: its text, shared with every version that holds it, what parsing it
 /// gave, and what it was found to have.
-type Cached = (Arc<String>, Parsed, Vec<Diagnostic>);
+type Cached = (Arc<String>, Arc<Parsed>, Vec<Diagnostic>);
 
 /// A file read now rather than found in the cache: its cache key and what decoding it found.
 type Fresh = (Option<(String, String)>, Vec<Diagnostic>);
 
-/// Clause files already parsed, by path and content id, for loading many versions of a
+/// A file found in the cache: what parsing it gave and what it was found to have.
+type Hit = (Arc<Parsed>, Vec<Diagnostic>);
+
+/// Clause files already parsed, by content id and path, for loading many versions of a
 /// draft (`log`, `status --history`): between two commits few files change.
 #[derive(Default)]
 pub struct Cache {
@@ -122,11 +125,13 @@ pub fn load_with(source: &dyn Source, cache: &mut Cache) -> Result<Loaded, Error
 
     // Each listed file is either in the cache or read now; only the latter are parsed.
     let mut texts = Vec::new();
-    let mut slots: Vec<Result<(Parsed, Vec<Diagnostic>), Fresh>> = Vec::new();
+    let mut slots: Vec<Result<Hit, Fresh>> = Vec::new();
     let listed: Vec<(String, Option<(String, String)>)> = (source.files()?.into_iter())
         .filter(|p| is_clause_file(p))
         .map(|path| {
-            let key = source.content_id(&path).map(|id| (path.clone(), id));
+            // The content id first: it tells keys apart at their first bytes, where paths
+            // share long prefixes (a history looks up every file of every commit).
+            let key = source.content_id(&path).map(|id| (id, path.clone()));
             (path, key)
         })
         .collect();
@@ -138,7 +143,8 @@ pub fn load_with(source: &dyn Source, cache: &mut Cache) -> Result<Loaded, Error
     for (path, key) in listed {
         if let Some((text, piece, found)) = key.as_ref().and_then(|k| cache.files.get(k)) {
             files.insert(&path, Arc::clone(text));
-            slots.push(Ok((piece.clone(), found.clone())));
+            // Shared, not copied: a history loads most files once per commit.
+            slots.push(Ok((Arc::clone(piece), found.clone())));
             continue;
         }
         let bytes = match read.next().unwrap_or(Err(ReadError::NotFound)) {
@@ -180,9 +186,9 @@ pub fn load_with(source: &dyn Source, cache: &mut Cache) -> Result<Loaded, Error
                     continue;
                 };
                 decoding.extend(found);
-                let text = Arc::new(text);
+                let (text, piece) = (Arc::new(text), Arc::new(piece));
                 if let Some(key) = key {
-                    let entry = (Arc::clone(&text), piece.clone(), decoding.clone());
+                    let entry = (Arc::clone(&text), Arc::clone(&piece), decoding.clone());
                     cache.files.insert(key, entry);
                 }
                 files.insert(&path, text);
@@ -262,7 +268,7 @@ fn parse_clause(path: &str, text: &str, diagnostics: &mut Vec<Diagnostic>) -> Pa
 /// Places parsed clauses where the manifest lists them, reporting what does not fit.
 fn assemble(
     manifest: Manifest,
-    parsed: Vec<Parsed>,
+    parsed: Vec<Arc<Parsed>>,
     files: &Files,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Agreement, Vec<String>) {
@@ -271,7 +277,12 @@ fn assemble(
     // When two files claim one id, the file named after it keeps it and the other, which
     // took the id with an `id` key, is the one reported.
     let mut order: Vec<usize> = (0..parsed.len()).collect();
-    order.sort_by_key(|&i| (parsed[i].id_span.is_some(), parsed[i].path.clone()));
+    let key = |i: usize| {
+        parsed
+            .get(i)
+            .map(|p| (p.id_span.is_some(), p.path.as_str()))
+    };
+    order.sort_by(|&a, &b| key(a).cmp(&key(b)));
     let mut duplicates = BTreeSet::new();
     for i in order {
         let p = &parsed[i];
@@ -439,7 +450,7 @@ fn check_container_ids(
 
 struct Context<'a> {
     manifest: &'a Manifest,
-    parsed: &'a [Parsed],
+    parsed: &'a [Arc<Parsed>],
     files: &'a Files,
     by_id: &'a BTreeMap<String, usize>,
     by_path: &'a BTreeMap<String, usize>,
