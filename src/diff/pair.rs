@@ -59,7 +59,8 @@ fn shingles(text: &str) -> BTreeSet<u64> {
 /// Pairs old clauses with new ones; returns `(old index, new index)` pairs, sorted.
 pub(super) fn pair(old: &[Key<'_>], new: &[Key<'_>]) -> Vec<(usize, usize)> {
     let mut pairs = Vec::new();
-    // Which new clauses are still unpaired, by place: a set of them cost more than pairing.
+    // Which new clauses are still unpaired, by index: a set of them took longer to keep up
+    // than the pairing itself.
     let mut new_free = vec![true; new.len()];
     let free = |new_free: &[bool]| -> Vec<usize> {
         (0..new_free.len())
