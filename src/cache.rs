@@ -76,10 +76,16 @@ pub struct Found {
 }
 
 impl Cache {
-    /// The cache of the draft at `root`; `None` when it is turned off or the running build
-    /// cannot be named.
+    /// The cache of the draft at `root`; `None` when it is turned off, when the running build
+    /// cannot be named, or when its folder is a symbolic link: classified text is not
+    /// written to wherever a link points.
     pub fn open(root: &Path) -> Option<Cache> {
         if std::env::var_os(SWITCH).is_some_and(|v| v == "off") {
+            return None;
+        }
+        let dir = root.join(".entente").join("cache");
+        let linked = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_symlink());
+        if linked(&root.join(".entente")) || linked(&dir) {
             return None;
         }
         let exe = std::env::current_exe().ok()?.metadata().ok()?;
@@ -91,10 +97,7 @@ impl Cache {
             modified.ok()?.as_nanos()
         );
         let build = hex(&Sha256::digest(build)[..8]);
-        Some(Cache {
-            dir: root.join(".entente").join("cache"),
-            build,
-        })
+        Some(Cache { dir, build })
     }
 
     /// The file of the projection of `tree` onto `edition` (`None`: everything).

@@ -142,3 +142,15 @@ fn a_damaged_entry_is_computed_again() {
     assert_eq!(diff(&draft, &[("TZ", "UTC")], &["--format", "json"]), fresh);
     assert_eq!(diff(&draft, &[("TZ", "UTC")], &["--format", "json"]), fresh);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_cache_folder_that_is_a_link_is_not_written_through() {
+    let draft = history();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), draft.root.join(".entente")).unwrap();
+    let fresh = diff(&draft, OFF, &["--format", "json"]);
+    assert_eq!(diff(&draft, &[("TZ", "UTC")], &["--format", "json"]), fresh);
+    let written = std::fs::read_dir(elsewhere.path()).unwrap().count();
+    assert_eq!(written, 0, "nothing where the link points");
+}
