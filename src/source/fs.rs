@@ -66,18 +66,19 @@ fn dirty(repo: &git2::Repository, pathspec: &str) -> bool {
         .include_untracked(true)
         .recurse_untracked_dirs(true)
         .include_ignored(false);
+    // The root's path is a folder, not a pattern: `*`, `?` or `[` in it are letters.
     if !pathspec.is_empty() {
-        options.pathspec(pathspec);
+        options.pathspec(pathspec).disable_pathspec_match(true);
     }
     repo.statuses(Some(&mut options))
         .map_or(true, |statuses| !statuses.is_empty())
 }
 
 /// The files and folders under `pathspec` that git ignores, relative to `pathspec`
-/// (folders with a trailing `/`). Against an empty index every file is untracked, so
-/// git tells which ones its ignore rules match, tracked or not, in one pass over the
-/// worktree; asking about each file instead rebuilt its stack of ignore files every
-/// time, which cost more than reading the files.
+/// (folders with a trailing `/`): untracked ones its ignore rules match, as git itself
+/// sees them (a tracked file is never ignored), in one pass over the worktree; asking
+/// about each file instead rebuilt its stack of ignore files every time, which cost more
+/// than reading the files.
 fn ignored(repo: &git2::Repository, pathspec: &str) -> BTreeSet<String> {
     let mut options = git2::DiffOptions::new();
     options
@@ -87,17 +88,14 @@ fn ignored(repo: &git2::Repository, pathspec: &str) -> BTreeSet<String> {
         .recurse_ignored_dirs(false)
         .skip_binary_check(true);
     if !pathspec.is_empty() {
-        options.pathspec(pathspec);
+        options.pathspec(pathspec).disable_pathspec_match(true);
     }
     let skip = if pathspec.is_empty() {
         0
     } else {
         pathspec.len() + 1
     };
-    let Ok(index) = git2::Index::new() else {
-        return BTreeSet::new();
-    };
-    let Ok(diff) = repo.diff_index_to_workdir(Some(&index), Some(&mut options)) else {
+    let Ok(diff) = repo.diff_index_to_workdir(None, Some(&mut options)) else {
         return BTreeSet::new();
     };
     diff.deltas()

@@ -144,3 +144,53 @@ fn bad_command_lines_exit_with_2() {
     draft.run(&["check", "--format", "yaml"]).code(2);
     draft.run(&["frobnicate"]).code(2);
 }
+
+const ONE_CLAUSE: &str = "[agreement]\ntitle = \"Accord\"\nparties = [\"north\"]\n\n\
+    [[documents]]\nid = \"accord\"\ntitle = \"Accord\"\nnumbering = \"Article {n}\"\n\
+    clauses = [\"scope\"]\n";
+const SCOPE: &str = "+++\ntitle = \"Scope\"\n+++\n\nThis Accord covers the border.\n";
+
+#[test]
+fn a_draft_in_a_folder_named_like_a_pattern_keeps_its_ignores_and_its_dirtiness() {
+    let mut draft = Draft::empty()
+        .file("d[1]/entente.toml", ONE_CLAUSE)
+        .file("d[1]/scope.md", SCOPE)
+        .file("d[1]/.gitignore", "scratch.md\n")
+        .file(
+            "d[1]/scratch.md",
+            "+++\ntitle = \"Scratch\"\n+++\n\nNotes.\n",
+        );
+    draft.commit("first", None);
+    let dir = draft.root.join("d[1]");
+    let check = draft.run_in(&dir, &["check"]).code(0);
+    assert!(
+        !check.stderr.contains("scratch"),
+        "ignored: {}",
+        check.stderr
+    );
+    draft.write("d[1]/scope.md", &SCOPE.replace("border", "river"));
+    let out = tempfile::tempdir().unwrap();
+    let out = out.path().to_str().unwrap();
+    let publish = draft.run_in(&dir, &["publish", "--out", out]).code(0);
+    assert!(
+        publish.stderr.contains("uncommitted changes"),
+        "{}",
+        publish.stderr
+    );
+}
+
+#[test]
+fn a_tracked_file_an_ignore_rule_matches_is_still_part_of_the_draft() {
+    let mut draft = Draft::empty()
+        .file("entente.toml", ONE_CLAUSE)
+        .file("scope.md", SCOPE);
+    draft.commit("first", None);
+    // Git never ignores a tracked file; neither does the worktree.
+    draft.write(".gitignore", "scope.md\n");
+    draft.commit("ignore it", None);
+    draft.run(&["check"]).code(0);
+    let diff = draft.run(&["diff", "--format", "json"]).code(0).stdout;
+    let report: serde_json::Value = serde_json::from_str(&diff).unwrap();
+    assert_eq!(report["summary"]["removed"], 0, "{diff}");
+    assert_eq!(report["summary"]["unchanged"], 1, "{diff}");
+}
