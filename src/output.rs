@@ -64,10 +64,14 @@ pub fn create_new(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 }
 
 /// Files staged in a temporary folder beside their destination, moved into place only
-/// by [`Staged::commit`]; dropped without a commit, they vanish and `--out` is untouched.
+/// by [`Staged::commit`]; dropped without a commit, they vanish, and so do the folders made
+/// to hold them, so `--out` and its parents are as they were.
 pub struct Staged {
     out: std::path::PathBuf,
     dir: tempfile::TempDir,
+    /// The folder the staging folder is in, and the outermost of its parents this made.
+    made: (std::path::PathBuf, Option<std::path::PathBuf>),
+    committed: bool,
     /// Written to from one thread per edition.
     folders: std::sync::Mutex<Vec<String>>,
 }
@@ -79,6 +83,8 @@ impl Staged {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => std::path::PathBuf::from("."),
         };
+        let outermost = parent.ancestors().take_while(|a| !a.exists()).last();
+        let made = (parent.clone(), outermost.map(Path::to_path_buf));
         std::fs::create_dir_all(&parent).map_err(|e| Error::io("create", &parent, e))?;
         let dir = tempfile::Builder::new()
             .prefix(".entente-staging-")
@@ -87,6 +93,8 @@ impl Staged {
         Ok(Staged {
             out: out.to_path_buf(),
             dir,
+            made,
+            committed: false,
             folders: std::sync::Mutex::new(Vec::new()),
         })
     }
@@ -120,7 +128,9 @@ impl Staged {
 
     /// Replaces each staged folder of `--out` by its staged version. A folder's previous
     /// contents are moved aside first and restored if the move in fails.
-    pub fn commit(self) -> Result<(), Error> {
+    pub fn commit(mut self) -> Result<(), Error> {
+        // From here on `--out` is being written: the folders made for it stay.
+        self.committed = true;
         std::fs::create_dir_all(&self.out).map_err(|e| Error::io("create", &self.out, e))?;
         mark_output(&self.out)?;
         let aside = self.dir.path().join(".previous");
@@ -147,5 +157,22 @@ impl Staged {
             }
         }
         Ok(())
+    }
+}
+
+impl Drop for Staged {
+    /// Without a commit, removes the staging folder now and then the parents made for it,
+    /// innermost first; a folder something else has put files in since is left.
+    fn drop(&mut self) {
+        let (parent, outermost) = &self.made;
+        let Some(outermost) = outermost.as_ref().filter(|_| !self.committed) else {
+            return;
+        };
+        let _ = std::fs::remove_dir_all(self.dir.path());
+        for folder in parent.ancestors() {
+            if std::fs::remove_dir(folder).is_err() || folder == outermost {
+                break;
+            }
+        }
     }
 }

@@ -148,6 +148,12 @@ fn a_leak_stops_publication_and_leaves_out_as_it_was() {
         .filter(|e| e.file_name().to_string_lossy().starts_with(".entente"))
         .collect();
     assert!(stray.is_empty(), "no staging folder left behind");
+    // Into folders that do not exist yet: none of them is left behind either.
+    draft.run(&["publish", "--out", "new/deep/out"]).code(1);
+    assert!(
+        !draft.root.join("new").exists(),
+        "no folder made for the output"
+    );
     // `render` has the same wall.
     draft
         .run(&["render", "--edition", "public", "--out", "-"])
