@@ -39,7 +39,7 @@ pub(crate) fn projected(
 }
 
 /// A valid draft projected onto `edition` (or everything).
-fn projection(
+pub(crate) fn projection(
     agreement: &crate::model::Agreement,
     numbers: &crate::numbering::Numbers,
     rev: &str,

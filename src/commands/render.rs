@@ -10,16 +10,16 @@ use crate::publish::Wall;
 use crate::render::Renderer;
 use crate::{Context, Error};
 
-/// The diff from `rev` to the draft being rendered, both seen through the same edition.
+/// The diff from `old_draft` (at `rev`) to the draft being rendered, both seen through the
+/// same edition.
 fn since(
-    ctx: &Context,
-    rev: &str,
+    (rev, old_draft): (&str, &super::Valid),
     edition: &str,
     projection: &crate::edition::Projection,
     draft: &super::Valid,
 ) -> Result<crate::diff::Report, Error> {
-    let cache = &mut crate::load::Cache::default();
-    let (old, old_draft) = super::diff::projected(ctx, rev, Some(edition), cache)?;
+    let agreement = &old_draft.loaded.agreement;
+    let old = super::diff::projection(agreement, &old_draft.numbers, rev, Some(edition))?;
     let version = |d: &super::Valid| crate::diff::Version {
         rev: d.loaded.revision.rev.clone(),
         commit: d.loaded.revision.commit.clone(),
@@ -29,7 +29,7 @@ fn since(
         projection,
         &old_draft.loaded.agreement.scheme,
         &draft.loaded.agreement.scheme,
-        (version(&old_draft), version(draft)),
+        (version(old_draft), version(draft)),
         Some(edition.to_string()),
         false,
     ))
@@ -55,12 +55,21 @@ pub(crate) fn run(args: &RenderArgs, ctx: &Context) -> Result<ExitCode, Error> {
             "warning: `--since` marks changes only in editions that show annotations; none of these does"
         );
     }
+    // The older version is opened and checked once, whatever the number of editions.
+    let old = match &args.since {
+        Some(rev) if editions.iter().any(|e| e.annotations) => {
+            Some((rev.as_str(), super::open_valid(ctx, rev)?))
+        }
+        _ => None,
+    };
     let renderer = Renderer::new(draft.source.as_ref())?;
     let mut outputs = Vec::new();
     for edition in &editions {
         let projection = edition::project(agreement, &draft.numbers, edition);
-        let since = match (&args.since, edition.annotations) {
-            (Some(rev), true) => Some(since(ctx, rev, &edition.name, &projection, &draft)?),
+        let since = match (&old, edition.annotations) {
+            (Some((rev, old)), true) => {
+                Some(since((rev, old), &edition.name, &projection, &draft)?)
+            }
             _ => None,
         };
         // The wall depends on the edition only: it is built on another core while this one
