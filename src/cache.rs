@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::edition::{AnnexPart, ClauseView, Part, Projection};
+use crate::edition::{ClauseView, Projection};
 use crate::model::Scheme;
 
 /// How many entries the cache keeps: a few revisions in a few editions.
@@ -151,7 +151,7 @@ impl Cache {
             scheme,
             projection,
             ends: ends.collect(),
-            keys: clauses.iter().map(|c| key(c)).collect(),
+            keys: clauses.iter().map(|c| key_of(c)).collect(),
         };
         let _ = self.write(tree, edition, &head, &bodies);
     }
@@ -228,7 +228,7 @@ impl Found {
         self.read(|_| true)
     }
 
-    /// The entry with the bodies `wanted` (by their clause's [`key`]) read, the others left
+    /// The entry with the bodies `wanted` (by their clause's [`key_of`]) read, the others left
     /// empty; `None` if a body cannot be read or is not the one kept.
     fn read(mut self, wanted: impl Fn(&[u8; 32]) -> bool) -> Option<Entry> {
         let (ends, keys) = (&self.head.ends, &self.head.keys);
@@ -244,10 +244,10 @@ impl Found {
             false => None,
         };
         let (mut k, mut from, mut failed) = (0, 0, false);
-        each_clause(&mut self.head.projection, |c| {
+        for c in self.head.projection.clauses_mut() {
             let (Some(&end), Some(key)) = (ends.get(k), keys.get(k)) else {
                 failed = true;
-                return;
+                break;
             };
             if wanted.get(k) == Some(&true) {
                 let body = match &all {
@@ -260,10 +260,10 @@ impl Found {
                 };
                 c.body = body.unwrap_or_default().into();
                 // Checked against its key: a damaged entry must not pass for a changed text.
-                failed |= self::key(c) != *key;
+                failed |= key_of(c) != *key;
             }
             (k, from) = (k + 1, end);
-        });
+        }
         let whole = !failed && k == ends.len() && k == keys.len();
         whole.then_some((self.head.scheme, self.head.projection))
     }
@@ -289,7 +289,7 @@ pub fn for_comparison(old: Found, new: Found, all: bool) -> Option<[Entry; 2]> {
 }
 
 /// What makes a clause the same in two versions, as far as its body goes: its id and body.
-fn key(clause: &ClauseView) -> [u8; 32] {
+fn key_of(clause: &ClauseView) -> [u8; 32] {
     let mut key = Sha256::new();
     key.update(clause.id.len().to_le_bytes());
     key.update(&clause.id);
@@ -303,21 +303,6 @@ fn read_at(mut file: &std::fs::File, at: u64, len: u64) -> Option<String> {
     file.seek(SeekFrom::Start(at)).ok()?;
     file.read_exact(&mut bytes).ok()?;
     String::from_utf8(bytes).ok()
-}
-
-/// Visits every included clause, in the order of [`Projection::clauses`].
-fn each_clause(projection: &mut Projection, mut visit: impl FnMut(&mut ClauseView)) {
-    for document in &mut projection.documents {
-        let annexed = document.annexes.iter_mut().flat_map(|a| match a {
-            AnnexPart::Annex(annex) => annex.clauses.iter_mut(),
-            AnnexPart::Withheld(_) => [].iter_mut(),
-        });
-        for part in document.clauses.iter_mut().chain(annexed) {
-            if let Part::Clause(clause) = part {
-                visit(clause);
-            }
-        }
-    }
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -334,19 +334,15 @@ fn hide_withheld_references(projection: &mut Projection, numbers: &Numbers) {
         .collect();
     let has_anchor = |a: &str| anchors.contains(a);
     for doc in &mut projection.documents {
+        let doc_id = doc.id.clone();
         let resolve = |id: &str| {
             if present.contains(id) {
                 None
             } else {
-                target(numbers, &titles, &doc.id, id, &has_anchor)
+                target(numbers, &titles, &doc_id, id, &has_anchor)
             }
         };
-        let own = doc.clauses.iter_mut();
-        let annexed = doc.annexes.iter_mut().flat_map(|a| match a {
-            AnnexPart::Annex(a) => a.clauses.iter_mut().collect::<Vec<_>>(),
-            AnnexPart::Withheld(_) => Vec::new(),
-        });
-        for part in own.chain(annexed) {
+        for part in doc.parts_mut() {
             match part {
                 Part::Clause(c) if may_link_elsewhere(&c.body, &present) => {
                     c.body = crate::markdown::to_markdown(&c.body, None, &resolve).into();
@@ -377,7 +373,26 @@ fn may_link_elsewhere(body: &str, present: &std::collections::BTreeSet<String>) 
         })
 }
 
+impl DocumentView {
+    /// Its clauses and placeholders, then those of its included annexes, in order.
+    pub fn parts_mut(&mut self) -> impl Iterator<Item = &mut Part> {
+        let annexed = self.annexes.iter_mut().flat_map(|a| match a {
+            AnnexPart::Annex(annex) => annex.clauses.iter_mut(),
+            AnnexPart::Withheld(_) => [].iter_mut(),
+        });
+        self.clauses.iter_mut().chain(annexed)
+    }
+}
+
 impl Projection {
+    /// Every included clause, in the order of [`Projection::clauses`], to change.
+    pub fn clauses_mut(&mut self) -> impl Iterator<Item = &mut ClauseView> {
+        (self.documents.iter_mut().flat_map(DocumentView::parts_mut)).filter_map(|p| match p {
+            Part::Clause(c) => Some(c.as_mut()),
+            Part::Withheld(_) => None,
+        })
+    }
+
     /// Every anchor this edition's consolidated output has.
     pub fn anchors(&self) -> std::collections::BTreeSet<String> {
         let mut out = std::collections::BTreeSet::new();

@@ -391,9 +391,10 @@ impl Scanner {
     }
 }
 
-/// Decode and fold a text as the scanner sees it: a sequence of lowercase NFKC words. Public for
-/// tests and for `check`'s warning. This is the text view of an output (see the module docs).
-pub fn words(text: &str) -> Vec<String> {
+/// Decode and fold a text as the scanner sees it: a sequence of lowercase NFKC words, the text
+/// view of an output (see the module docs). For tests, which check folding through it.
+#[cfg(test)]
+fn words(text: &str) -> Vec<String> {
     let folded = source_fold(&strip_tags(&decode_json(text).0, Some(' ')).0);
     folded.words().map(str::to_owned).collect()
 }
@@ -519,6 +520,7 @@ impl Folded {
         (0..len).all(|k| matches!(other.word(start + k), Some(w) if self.word(i + k) == Some(w)))
     }
 
+    #[cfg(test)]
     fn words(&self) -> impl Iterator<Item = &str> {
         (self.spans.iter()).map(|&(start, end)| self.buf.get(start..end).unwrap_or_default())
     }
@@ -548,8 +550,9 @@ fn fold_into(f: &mut Folded, text: &str) {
     let stable = |c: char| lower(c) & STABLE != 0;
     let (bytes, mut i) = (text.as_bytes(), 0);
     while let Some(&b) = bytes.get(i) {
-        // Fast path for the bulk of most outputs: ASCII is stable, so a run of it folds byte by
-        // byte, except its last byte when a non-ASCII character follows (it may compose with it).
+        // Fast path for the bulk of most outputs: ASCII is stable, so a run of it folds a word at
+        // a time through a byte table, except its last byte when a non-ASCII character follows
+        // (it may compose with it). The guard makes that run at least two bytes long.
         if b.is_ascii() && bytes.get(i + 1).is_none_or(u8::is_ascii) {
             let rest = bytes.get(i..).unwrap_or_default();
             let end = match rest.iter().position(|c| !c.is_ascii()) {

@@ -277,11 +277,7 @@ fn assemble(
     // When two files claim one id, the file named after it keeps it and the other, which
     // took the id with an `id` key, is the one reported.
     let mut order: Vec<usize> = (0..parsed.len()).collect();
-    let key = |i: usize| {
-        parsed
-            .get(i)
-            .map(|p| (p.id_span.is_some(), p.path.as_str()))
-    };
+    let key = |i: usize| (parsed[i].id_span.is_some(), parsed[i].path.as_str());
     order.sort_by(|&a, &b| key(a).cmp(&key(b)));
     let mut duplicates = BTreeSet::new();
     for i in order {

@@ -102,7 +102,7 @@ fn each_unit(
         view.documents = vec![doc];
         unit(id, &view, doc_level, 0)?;
         let Some(mut doc) = view.documents.pop() else {
-            continue;
+            return Err(lost());
         };
         let annexes = std::mem::take(&mut doc.annexes);
         doc.clauses = Vec::new();
@@ -119,12 +119,18 @@ fn each_unit(
             view.documents = vec![doc];
             unit(path, &view, level, 1)?;
             let Some(back) = view.documents.pop() else {
-                break;
+                return Err(lost());
             };
             doc = back;
         }
     }
     Ok(())
+}
+
+/// A document the view was lent did not come back: stop rather than leave its annexes out
+/// of the outputs and the manifest without a word.
+fn lost() -> Error {
+    Error::Refused("publishing lost a document of the view; nothing was written".into())
 }
 
 fn levels<'a>(parts: impl Iterator<Item = &'a Part>) -> Option<Level> {

@@ -68,7 +68,7 @@ pub(crate) fn open_valid_with(
     accept(ctx, rev, opened, &diagnostics)
 }
 
-/// A draft as loaded, before it is checked: its source, the draft, and its root.
+/// A draft as loaded, before it is checked: the draft, its source, and its root.
 pub(crate) type Opened = (Loaded, Box<dyn Source>, PathBuf);
 
 /// A draft's source, opened but not read, and the draft's root.
