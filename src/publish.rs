@@ -12,17 +12,17 @@ use sha2::{Digest, Sha256};
 use crate::edition::{AnnexPart, Part, Projection};
 use crate::error::Error;
 use crate::model::{Level, Scheme};
-use crate::render::view::{AnnexView, View};
-use crate::render::{Format, Renderer};
+use crate::render::view::{AnnexView, Bodies, DocumentView, View};
+use crate::render::{Format, Page, Renderer};
 use crate::source::Revision;
 
 /// One file of an edition, before it is written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Output {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Output<'a> {
     /// Its path inside the edition's folder, with `/`.
-    pub path: String,
+    pub path: &'a str,
     /// Its contents.
-    pub text: String,
+    pub text: &'a str,
     /// The highest level of what it contains.
     pub level: Level,
 }
@@ -38,40 +38,48 @@ pub fn edition_outputs(
     renderer: &Renderer,
     scheme: &Scheme,
     revision: &Revision,
-    emit: &mut dyn FnMut(Output) -> Result<(), Error>,
+    emit: &mut dyn FnMut(Output<'_>) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let mut files = Vec::new();
+    // One view serves every format: building it renders every clause body, which took
+    // longer than any template.
+    let bodies = Format::ALL
+        .iter()
+        .fold(Bodies::NONE, |b, f| b.or(f.bodies()));
+    let mut view =
+        crate::render::view::build_since(projection, numbers, scheme, revision, None, bodies);
+    let (mut page, mut linked) = (Page::default(), String::new());
     for format in Format::ALL {
-        // Each format's view carries only the body rendering its templates print.
-        let view = crate::render::view::build_since(
-            projection,
-            numbers,
-            scheme,
-            revision,
-            None,
-            format.bodies(),
-        );
         let mut unit = |path: String, view: &View, level: Level, depth: usize| {
-            let mut text = renderer.render(view, format)?;
+            renderer.render_page(view, format, &mut page)?;
+            let mut text = page.text();
             if path != CONSOLIDATED {
                 let consolidated = format!(
                     "{}{CONSOLIDATED}.{}",
                     "../".repeat(depth),
                     format.extension()
                 );
-                text = relink(&text, &anchors(view), &consolidated, format);
+                relink(text, &anchors(view), &consolidated, format, &mut linked);
+                text = &linked;
             }
             let path = format!("{path}.{}", format.extension());
-            files.push(ManifestFile::of(&path, &text, scheme.name(level)));
-            emit(Output { path, text, level })
+            files.push(ManifestFile::of(&path, text, scheme.name(level)));
+            emit(Output {
+                path: &path,
+                text,
+                level,
+            })
         };
-        each_unit(projection, view, scheme, &mut unit)?;
+        let aside = view.set_aside(format.bodies());
+        let done = each_unit(projection, &mut view, scheme, &mut unit);
+        view.restore(aside);
+        done?;
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let text = manifest(&projection.edition.name, revision, files);
     emit(Output {
-        path: "manifest.json".into(),
-        text,
+        path: "manifest.json",
+        text: &text,
         level: 0,
     })
 }
@@ -81,50 +89,75 @@ type Unit<'a> = dyn FnMut(String, &View, Level, usize) -> Result<(), Error> + 'a
 
 /// Hands `unit` each file of an edition as a view: the consolidated one, one per document,
 /// one per included annex, each with its path, level and depth below the edition's folder.
-/// Documents and annexes move from one view to the next: none is copied.
+/// Documents, annexes and clauses move from one view to the next, none is copied, and the
+/// view is left as it was found, even after an error.
 fn each_unit(
     projection: &Projection,
-    mut view: View,
+    view: &mut View,
     scheme: &Scheme,
     unit: &mut Unit<'_>,
 ) -> Result<(), Error> {
-    let marked = projection.marking.is_some();
     let top = projection.marking.as_ref().map_or(0, |m| m.level);
-    unit(CONSOLIDATED.to_string(), &view, top, 0)?;
-    let documents = std::mem::take(&mut view.documents);
-    let banner = |level: Level| marked.then(|| scheme.name(level).to_string());
-    for (doc, projected) in documents.into_iter().zip(&projection.documents) {
-        let doc_level = levels(projected.clauses.iter())
-            .max(annex_levels(&projected.annexes))
-            .unwrap_or(0);
-        view.edition.banner = banner(doc_level);
-        let id = doc.id.clone();
-        view.documents = vec![doc];
-        unit(id, &view, doc_level, 0)?;
-        let Some(mut doc) = view.documents.pop() else {
-            return Err(lost());
-        };
-        let annexes = std::mem::take(&mut doc.annexes);
-        doc.clauses = Vec::new();
-        for (annex, projected) in annexes.into_iter().zip(&projected.annexes) {
-            let AnnexPart::Annex(projected) = projected else {
-                continue;
-            };
-            let level = levels(projected.clauses.iter())
-                .unwrap_or(0)
-                .max(projected.level);
-            let path = format!("{}/{}", doc.id, crate::manifest::slug(&annex.label));
-            view.edition.banner = banner(level);
-            doc.annexes = vec![annex];
-            view.documents = vec![doc];
-            unit(path, &view, level, 1)?;
-            let Some(back) = view.documents.pop() else {
-                return Err(lost());
-            };
-            doc = back;
+    unit(CONSOLIDATED.to_string(), view, top, 0)?;
+    let banner = view.edition.banner.clone();
+    let mut documents = std::mem::take(&mut view.documents);
+    let mut done = Ok(());
+    for (doc, projected) in documents.iter_mut().zip(&projection.documents) {
+        done = each_document_unit(projection, projected, view, doc, scheme, unit);
+        if done.is_err() {
+            break;
         }
     }
-    Ok(())
+    view.documents = documents;
+    view.edition.banner = banner;
+    done
+}
+
+/// The files of one document: its own, then one per included annex. `doc` is lent to
+/// `view` and given back.
+fn each_document_unit(
+    projection: &Projection,
+    projected: &crate::edition::DocumentView,
+    view: &mut View,
+    doc: &mut DocumentView,
+    scheme: &Scheme,
+    unit: &mut Unit<'_>,
+) -> Result<(), Error> {
+    let banner =
+        |level: Level| (projection.marking.is_some()).then(|| scheme.name(level).to_string());
+    let doc_level = levels(projected.clauses.iter())
+        .max(annex_levels(&projected.annexes))
+        .unwrap_or(0);
+    view.edition.banner = banner(doc_level);
+    let id = doc.id.clone();
+    view.documents = vec![std::mem::take(doc)];
+    let done = unit(id, view, doc_level, 0);
+    *doc = view.documents.pop().ok_or_else(lost)?;
+    done?;
+    let clauses = std::mem::take(&mut doc.clauses);
+    let mut annexes = std::mem::take(&mut doc.annexes);
+    let mut done = Ok(());
+    for (annex, projected) in annexes.iter_mut().zip(&projected.annexes) {
+        let AnnexPart::Annex(projected) = projected else {
+            continue;
+        };
+        let level = levels(projected.clauses.iter())
+            .unwrap_or(0)
+            .max(projected.level);
+        let path = format!("{}/{}", doc.id, crate::manifest::slug(&annex.label));
+        view.edition.banner = banner(level);
+        doc.annexes = vec![std::mem::take(annex)];
+        view.documents = vec![std::mem::take(doc)];
+        done = unit(path, view, level, 1);
+        *doc = view.documents.pop().ok_or_else(lost)?;
+        *annex = doc.annexes.pop().ok_or_else(lost)?;
+        if done.is_err() {
+            break;
+        }
+    }
+    doc.clauses = clauses;
+    doc.annexes = annexes;
+    done
 }
 
 /// A document the view was lent did not come back: stop rather than leave its annexes out
@@ -169,14 +202,24 @@ fn anchors(view: &View) -> BTreeSet<String> {
     out
 }
 
-/// Points links to anchors this file lacks at the consolidated file.
-fn relink(text: &str, present: &BTreeSet<String>, consolidated: &str, format: Format) -> String {
+/// Points links to anchors this file lacks at the consolidated file, writing the file
+/// into `out`.
+fn relink(
+    text: &str,
+    present: &BTreeSet<String>,
+    consolidated: &str,
+    format: Format,
+    out: &mut String,
+) {
+    out.clear();
     let (open, close) = match format {
         Format::Html => ("href=\"#", "\""),
         Format::Markdown | Format::MarkdownSource => ("](#", ")"),
-        Format::Json => return text.to_string(),
+        Format::Json => {
+            out.push_str(text);
+            return;
+        }
     };
-    let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(i) = rest.find(open) {
         let after = &rest[i + open.len()..];
@@ -194,7 +237,6 @@ fn relink(text: &str, present: &BTreeSet<String>, consolidated: &str, format: Fo
         rest = &after[end..];
     }
     out.push_str(rest);
-    out
 }
 
 #[derive(Serialize)]
@@ -278,14 +320,14 @@ mod tests {
     fn links_to_anchors_elsewhere_point_at_the_consolidated_file() {
         let present: BTreeSet<String> = ["here".to_string()].into();
         let html = r##"<a href="#here">x</a> <a href="#there">y</a>"##;
+        let mut out = String::from("left over");
+        relink(html, &present, "../agreement.html", Format::Html, &mut out);
         assert_eq!(
-            relink(html, &present, "../agreement.html", Format::Html),
+            out,
             r##"<a href="#here">x</a> <a href="../agreement.html#there">y</a>"##
         );
         let md = "[x](#here) and [y](#there)";
-        assert_eq!(
-            relink(md, &present, "agreement.md", Format::Markdown),
-            "[x](#here) and [y](agreement.md#there)"
-        );
+        relink(md, &present, "agreement.md", Format::Markdown, &mut out);
+        assert_eq!(out, "[x](#here) and [y](agreement.md#there)");
     }
 }

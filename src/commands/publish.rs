@@ -47,11 +47,11 @@ pub(crate) fn run(args: &PublishArgs, ctx: &Context) -> Result<ExitCode, Error> 
                     let (mut files, mut leaks) = (0, Vec::new());
                     let mut emit = |output: crate::publish::Output| {
                         let name = format!("{}/{}", edition.name, output.path);
-                        leaks.extend(wall.scan(&name, &output.text));
+                        leaks.extend(wall.scan(&name, output.text));
                         files += 1;
                         match leaks.is_empty() {
                             true => {
-                                staged.write(&edition.name, &output.path, output.text.as_bytes())
+                                staged.write(&edition.name, output.path, output.text.as_bytes())
                             }
                             false => Ok(()),
                         }

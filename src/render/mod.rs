@@ -95,17 +95,56 @@ impl Renderer {
 
     /// Renders one view in one format.
     pub fn render(&self, view: &view::View, format: Format) -> Result<String, Error> {
+        let mut page = Page::default();
+        self.render_page(view, format, &mut page)?;
+        Ok(page.text)
+    }
+
+    /// Renders one view in one format into `page`, in place of the page it held.
+    pub fn render_page(
+        &self,
+        view: &view::View,
+        format: Format,
+        page: &mut Page,
+    ) -> Result<(), Error> {
+        let markdown = |templates: &Templates, page: &mut Page| {
+            templates.render_into(view, &mut page.scratch)?;
+            tidy_markdown(&page.scratch, &mut page.text);
+            Ok(())
+        };
         match format {
-            Format::Html => self.html.render(view),
-            Format::Markdown => self.markdown.render(view).map(|md| tidy_markdown(&md)),
-            Format::MarkdownSource => self.source.render(view).map(|md| tidy_markdown(&md)),
-            Format::Json => serde_json::to_string_pretty(view)
-                .map(|json| json + "\n")
-                .map_err(|e| Error::Template {
+            Format::Html => self.html.render_into(view, &mut page.text),
+            Format::Markdown => markdown(&self.markdown, page),
+            Format::MarkdownSource => markdown(&self.source, page),
+            Format::Json => {
+                let mut bytes = std::mem::take(&mut page.text).into_bytes();
+                bytes.clear();
+                let written = serde_json::to_writer_pretty(&mut bytes, view);
+                bytes.push(b'\n');
+                let json_error = |message: String| Error::Template {
                     name: "json".into(),
-                    message: e.to_string(),
-                }),
+                    message,
+                };
+                page.text = String::from_utf8(bytes).map_err(|e| json_error(e.to_string()))?;
+                written.map_err(|e| json_error(e.to_string()))
+            }
         }
+    }
+}
+
+/// A rendered page, in memory kept from one page to the next: `publish` renders dozens of
+/// pages of up to tens of megabytes, and the kernel zeroes every fresh page of memory, which
+/// cost more than rendering some of them.
+#[derive(Default)]
+pub struct Page {
+    text: String,
+    scratch: String,
+}
+
+impl Page {
+    /// The page's text.
+    pub fn text(&self) -> &str {
+        &self.text
     }
 }
 
@@ -121,8 +160,8 @@ pub fn view_of(
 
 /// Collapses runs of blank lines that template conditionals leave, and ends with one
 /// newline; Markdown meaning does not change, since bodies are indented blocks of their own.
-fn tidy_markdown(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+fn tidy_markdown(text: &str, out: &mut String) {
+    out.clear();
     let mut blank = 0;
     let mut fence: Option<&str> = None;
     for line in text.lines() {
@@ -149,5 +188,4 @@ fn tidy_markdown(text: &str) -> String {
     while out.ends_with("\n\n") {
         out.pop();
     }
-    out
 }

@@ -221,11 +221,15 @@ impl Templates {
         Ok(Templates { registry, kind })
     }
 
-    /// Renders the page for a view.
-    pub fn render(&self, view: &View) -> Result<String, Error> {
+    /// Renders the page for a view into `out`, in place of what it held.
+    pub fn render_into(&self, view: &View, out: &mut String) -> Result<(), Error> {
         let name = format!("templates/{}/agreement.hbs", self.kind.folder());
-        self.registry
-            .render("agreement", view)
-            .map_err(|e| template_error(&name, e))
+        let mut bytes = std::mem::take(out).into_bytes();
+        bytes.clear();
+        let rendered = self.registry.render_to_write("agreement", view, &mut bytes);
+        // Handlebars writes whole `str` pieces, so this only checks what is known.
+        *out = String::from_utf8(bytes)
+            .map_err(|_| template_error(&name, "wrote text that is not UTF-8"))?;
+        rendered.map_err(|e| template_error(&name, e))
     }
 }

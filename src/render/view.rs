@@ -74,7 +74,7 @@ pub struct VersionView {
 }
 
 /// A document.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct DocumentView {
     /// Id.
     pub id: String,
@@ -102,7 +102,7 @@ pub struct HeadingView {
 }
 
 /// An annex, or a withheld annex's placeholder (`withheld` true, only label, anchor and notice).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct AnnexView {
     /// Whether this is a placeholder.
     pub withheld: bool,
@@ -298,6 +298,58 @@ impl Bodies {
         markdown: true,
         source: true,
     };
+
+    /// None of them.
+    pub const NONE: Bodies = Bodies {
+        html: false,
+        markdown: false,
+        source: false,
+    };
+
+    /// Those that either names.
+    pub fn or(self, other: Bodies) -> Bodies {
+        Bodies {
+            html: self.html || other.html,
+            markdown: self.markdown || other.markdown,
+            source: self.source || other.source,
+        }
+    }
+}
+
+/// Bodies a view carries but a format does not print, set aside by [`View::set_aside`].
+pub struct Aside(Vec<[Option<String>; 3]>);
+
+impl View {
+    fn clauses_mut(&mut self) -> impl Iterator<Item = &mut ClauseView> {
+        self.documents.iter_mut().flat_map(|d| {
+            let annexes = d.annexes.iter_mut().flat_map(|a| a.clauses.iter_mut());
+            d.clauses.iter_mut().chain(annexes)
+        })
+    }
+
+    /// Moves out every body rendering `keep` does not name, so that one view serves every
+    /// format and each format's templates still receive only what they print (the data
+    /// handed to templates is a copy: bodies they never print doubled its cost).
+    pub fn set_aside(&mut self, keep: Bodies) -> Aside {
+        let take = |on: bool, body: &mut Option<String>| if on { None } else { body.take() };
+        let aside = self.clauses_mut().map(|c| {
+            [
+                take(keep.html, &mut c.html),
+                take(keep.markdown, &mut c.markdown),
+                take(keep.source, &mut c.source),
+            ]
+        });
+        Aside(aside.collect())
+    }
+
+    /// Puts back what [`View::set_aside`] moved out; the view must have the same clauses.
+    pub fn restore(&mut self, aside: Aside) {
+        for (c, [html, markdown, source]) in self.clauses_mut().zip(aside.0) {
+            c.html = html.or(c.html.take());
+            c.markdown = markdown.or(c.markdown.take());
+            c.source = source.or(c.source.take());
+        }
+    }
 }
 
 /// Like [`build`], with the changes since an earlier version shown in place, in editions

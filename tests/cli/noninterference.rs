@@ -156,14 +156,14 @@ fn public_outputs(files: Vec<(String, Vec<u8>)>) -> Vec<(String, String)> {
         &agreement.scheme,
         &loaded.revision,
         &mut |output| {
-            let leaks = wall.scan(&output.path, &output.text);
+            let leaks = wall.scan(output.path, output.text);
             assert!(leaks.is_empty(), "{leaks:?}");
-            outputs.push(output);
+            outputs.push((output.path.to_string(), output.text.to_string()));
             Ok(())
         },
     )
     .unwrap();
-    outputs.into_iter().map(|o| (o.path, o.text)).collect()
+    outputs
 }
 
 proptest! {
