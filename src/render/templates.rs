@@ -160,6 +160,8 @@ impl Kind {
 pub struct Templates {
     registry: Handlebars<'static>,
     kind: Kind,
+    /// The built-ins written out in Rust, when the draft overrides none of them.
+    native: Option<fn(&View, &mut String)>,
 }
 
 fn template_error(name: &str, e: impl std::fmt::Display) -> Error {
@@ -182,6 +184,7 @@ impl Templates {
             .map(|(path, text)| (path.to_string(), text.to_string()))
             .collect();
         let prefix = format!("templates/{folder}/");
+        let mut own = false;
         for path in source.files()? {
             let Some(name) = path.strip_prefix(&prefix) else {
                 continue;
@@ -198,6 +201,7 @@ impl Templates {
             let key = format!("{folder}/{name}");
             files.retain(|(p, _)| *p != key);
             files.push((key, text));
+            own = true;
         }
         refuse_recursion(&files)?;
         let mut registry = Handlebars::new();
@@ -218,11 +222,36 @@ impl Templates {
                     .map_err(|e| template_error(&shown, e))?;
             }
         }
-        Ok(Templates { registry, kind })
+        let native: Option<fn(&View, &mut String)> = match kind {
+            _ if own => None,
+            Kind::Html => Some(super::native::html),
+            Kind::Markdown => Some(super::native::markdown),
+            Kind::MarkdownSource => None,
+        };
+        Ok(Templates {
+            registry,
+            kind,
+            native,
+        })
     }
 
     /// Renders the page for a view into `out`, in place of what it held.
     pub fn render_into(&self, view: &View, out: &mut String) -> Result<(), Error> {
+        if let Some(native) = self.native {
+            native(view, out);
+            return Ok(());
+        }
+        self.render_handlebars(view, out)
+    }
+
+    /// Whether the built-ins written out in Rust render this format.
+    #[cfg(test)]
+    pub(super) fn is_native(&self) -> bool {
+        self.native.is_some()
+    }
+
+    /// [`Templates::render_into`] through Handlebars, whatever the templates.
+    pub(super) fn render_handlebars(&self, view: &View, out: &mut String) -> Result<(), Error> {
         let name = format!("templates/{}/agreement.hbs", self.kind.folder());
         let mut bytes = std::mem::take(out).into_bytes();
         bytes.clear();
