@@ -73,14 +73,22 @@ impl fmt::Display for Leak {
 }
 
 /// Entries sorted by hash, found through the top bits of the hash: first a bitmap (16 bits an
-/// entry, small enough for the cache, passing ~6% of absent hashes), then the start of each bucket
-/// (about one entry). Binary search instead cost dependent cache misses on every probe. Sorted
-/// vectors, not hashed maps: the project bans those.
+/// entry, small enough for the cache), then the start of each bucket (about one entry). Binary
+/// search instead cost dependent cache misses on every probe. Each entry sets two bits of one
+/// word of the bitmap, chosen by the low bits of its hash: one bit passed ~6% of absent hashes,
+/// two about 1.5%, and each pass costs two more cache misses. Sorted vectors, not hashed maps:
+/// the project bans those.
 struct Table<T> {
     shift: u32,
     bits: Vec<u64>,
     starts: Vec<u32>,
     entries: Vec<(u64, T)>,
+}
+
+/// The two bits an entry of hash `h` sets in its word of a [`Table`]'s bitmap.
+#[inline]
+fn bit_pair(h: u64) -> u64 {
+    1 << (h & 63) | 1 << (h >> 6 & 63)
 }
 
 impl<T> Table<T> {
@@ -91,7 +99,7 @@ impl<T> Table<T> {
         let (shift, mut bits) = (64 - log, vec![0u64; 1 << (log - 6)]);
         for (h, _) in &entries {
             if let Some(w) = bits.get_mut((h >> shift >> 6) as usize) {
-                *w |= 1 << (h >> shift & 63);
+                *w |= bit_pair(*h);
             }
         }
         let first = |b| entries.partition_point(|e| e.0 >> (shift + 4) < b);
@@ -105,12 +113,21 @@ impl<T> Table<T> {
         }
     }
 
+    /// Whether the bitmap lets `h` through: cheap, and independent of other probes, so that a
+    /// loop of them keeps many cache misses in flight (see [`Scanner::scan_words`]).
+    #[inline]
+    fn may_hold(&self, h: u64) -> bool {
+        let pair = bit_pair(h);
+        (self.bits.get((h >> self.shift >> 6) as usize)).is_some_and(|w| w & pair == pair)
+    }
+
     /// The entries under hash `h`.
     fn get(&self, h: u64) -> impl Iterator<Item = &T> {
-        let b = h >> self.shift;
-        let on = (self.bits.get((b >> 6) as usize)).is_some_and(|w| (w >> (b & 63)) & 1 == 1);
-        let b = (b >> 4) as usize;
-        let (lo, hi) = (self.starts.get(b).filter(|_| on), self.starts.get(b + 1));
+        let b = (h >> self.shift >> 4) as usize;
+        let (lo, hi) = (
+            self.starts.get(b).filter(|_| self.may_hold(h)),
+            self.starts.get(b + 1),
+        );
         let bucket = (lo.zip(hi)).and_then(|(&lo, &hi)| self.entries.get(lo as usize..hi as usize));
         (bucket.unwrap_or(&[]).iter()).filter_map(move |e| (e.0 == h).then_some(&e.1))
     }
@@ -210,10 +227,22 @@ pub struct Scanner {
     /// (one, for one word): keyed by one, a common first word such as "the" would send most
     /// output words to verification.
     patterns: Table<(usize, LeakKind, Folded)>,
+    /// Whether some pattern has one word, and whether some has more: a lookup by a prefix no
+    /// pattern is keyed by can only find what the other one finds.
+    prefixes: [bool; 2],
     /// The most words of any pattern.
     longest: usize,
     /// (clause, start of the run in its words) by the hash of the run.
     runs: Table<(usize, usize)>,
+}
+
+/// Buffers [`Scanner::scan_words`] reuses from piece to piece.
+#[derive(Default)]
+struct Scratch {
+    /// Hashes of the runs from each start.
+    keys: Vec<u64>,
+    /// (start, hash) of the lookups the bitmap let through.
+    passed: Vec<(usize, u64)>,
 }
 
 impl Scanner {
@@ -226,7 +255,9 @@ impl Scanner {
         // Folding is most of the work, and each text folds on its own: spread over the cores.
         let per_text = crate::parallel::map(included, |parts| {
             let hashes: Vec<u64> = parts.iter().flat_map(|p| source_fold(p).hashes).collect();
-            hashes.windows(RUN).map(gram_hash).collect::<Vec<u64>>()
+            let mut runs = Vec::new();
+            run_hashes(&hashes, &mut runs);
+            runs
         });
         let mut shared: Vec<u64> = per_text.into_iter().flatten().collect();
         shared.sort_unstable();
@@ -236,6 +267,7 @@ impl Scanner {
             (source_fold(&w.text), phrases)
         });
         let (mut clauses, mut patterns, mut runs) = (vec![], vec![], vec![]);
+        let mut hashes = Vec::new();
         for (clause, (w, (text, phrases))) in withheld.iter().zip(folded).enumerate() {
             let short = (text.len() < RUN).then(|| (LeakKind::ShortText, text.clone()));
             let phrases = phrases.into_iter().map(|p| (LeakKind::Phrase, p));
@@ -243,22 +275,34 @@ impl Scanner {
                 let key = gram_hash(words.hashes.get(..2).unwrap_or(&words.hashes));
                 patterns.push((key, (clause, kind, words)));
             }
-            for (start, window) in text.hashes.windows(RUN).enumerate() {
-                let h = gram_hash(window);
-                if shared.binary_search(&h).is_err() {
-                    runs.push((h, (clause, start)));
-                }
-            }
+            hashes.clear();
+            run_hashes(&text.hashes, &mut hashes);
+            runs.extend(
+                hashes
+                    .iter()
+                    .enumerate()
+                    .map(|(start, &h)| (h, (clause, start))),
+            );
             clauses.push((w.name.clone(), text));
         }
-        // A run repeated within one clause needs checking once.
+        // Sorted, the runs leave the shared ones in one pass over both; a search for each missed
+        // the cache at every step. A run repeated within one clause needs checking once.
         runs.sort_unstable();
+        let mut rest = shared.as_slice();
+        runs.retain(|&(h, _)| {
+            while let Some((_, more)) = rest.split_first().filter(|&(&s, _)| s < h) {
+                rest = more;
+            }
+            rest.first() != Some(&h)
+        });
         runs.dedup_by_key(|r| (r.0, r.1.0));
         let longest = patterns.iter().map(|p| p.1.2.len()).max().unwrap_or(0);
+        let prefixes = [1, 2].map(|n| patterns.iter().any(|p| p.1.2.len().min(2) == n));
         let (patterns, runs) = (Table::new(patterns), Table::new(runs));
         Scanner {
             clauses,
             patterns,
+            prefixes,
             longest,
             runs,
         }
@@ -345,6 +389,7 @@ impl Scanner {
     fn scan_view(&self, view: &str, phrases: bool, piece: usize) -> Hits<'_> {
         let keep = self.longest.max(RUN);
         let (mut f, mut hits, mut rest) = (Folded::default(), Vec::new(), view);
+        let mut scratch = Scratch::default();
         while !rest.is_empty() {
             let (this, next) = rest.split_at(piece_end(rest, piece));
             rest = next;
@@ -356,32 +401,57 @@ impl Scanner {
                 true => f.len(),
                 false => f.len().saturating_sub(keep - 1),
             };
-            self.scan_words(&f, phrases, 0..ready, &mut hits);
+            self.scan_words(&f, phrases, ready, &mut hits, &mut scratch);
             f.drain_front(ready);
         }
         hits
     }
 
-    /// Records the hits of matches that start at the words `starts` of `f`.
+    /// Records the hits of matches that start at the first `ready` words of `f`. The bitmap of
+    /// runs is megabytes, and most probes of it miss the cache: they are made in a loop of their
+    /// own, where none waits for another, so that the processor overlaps their misses; made
+    /// between hashing and verifying, each stalled the scan.
     fn scan_words<'a>(
         &'a self,
         f: &Folded,
         phrases: bool,
-        starts: std::ops::Range<usize>,
+        ready: usize,
         hits: &mut Hits<'a>,
+        scratch: &mut Scratch,
     ) {
         let hs = &f.hashes;
-        for i in starts.clone().filter(|_| phrases) {
-            for prefix in [hs.get(i..i + 1), hs.get(i..i + 2)].into_iter().flatten() {
-                for (clause, kind, words) in self.patterns.get(gram_hash(prefix)) {
-                    if f.matches(i, words, 0, words.len()) {
-                        hits.push((self.name(*clause), *kind));
-                    }
+        let Scratch { keys, passed } = scratch;
+        passed.clear();
+        if phrases {
+            for (i, &h) in hs.iter().enumerate().take(ready) {
+                let one = self.prefixes[0].then(|| gram_hash(&[h]));
+                let two = (self.prefixes[1].then(|| hs.get(i + 1)).flatten())
+                    .map(|&n| gram_hash(&[h, n]));
+                let keys = one.into_iter().chain(two);
+                passed.extend(keys.filter(|&k| self.patterns.may_hold(k)).map(|k| (i, k)));
+            }
+        }
+        for &(i, key) in passed.iter() {
+            for (clause, kind, words) in self.patterns.get(key) {
+                if f.matches(i, words, 0, words.len()) {
+                    hits.push((self.name(*clause), *kind));
                 }
             }
         }
-        for (i, window) in starts.filter_map(|i| Some((i, hs.get(i..i + RUN)?))) {
-            for (clause, start) in self.runs.get(gram_hash(window)) {
+        keys.clear();
+        run_hashes(
+            hs.get(..(ready + RUN - 1).min(hs.len()))
+                .unwrap_or_default(),
+            keys,
+        );
+        passed.clear();
+        let through = keys
+            .iter()
+            .enumerate()
+            .filter(|&(_, &k)| self.runs.may_hold(k));
+        passed.extend(through.map(|(i, &k)| (i, k)));
+        for &(i, key) in passed.iter() {
+            for (clause, start) in self.runs.get(key) {
                 let text = self.clauses.get(*clause).map(|c| &c.1);
                 if text.is_some_and(|text| f.matches(i, text, *start, RUN)) {
                     hits.push((self.name(*clause), LeakKind::Run));
@@ -413,32 +483,88 @@ fn mix(mut h: u64) -> u64 {
 }
 
 /// A word's hash, eight bytes a step (a byte a step was most of folding's time); written out
-/// because std's hashers are not promised to be stable across releases.
+/// because std's hashers are not promised to be stable across releases. The bytes are read as
+/// whole words, overlapping (which bytes each read covers is fixed by the length, which is
+/// hashed first): padding a short chunk through a copy stalled every word on a store.
 #[inline]
 fn word_hash(word: &[u8]) -> u64 {
-    let step = |h: u64, chunk: &[u8]| {
-        let mut bytes = [0; 8];
-        bytes.iter_mut().zip(chunk).for_each(|(b, c)| *b = *c);
-        (h ^ u64::from_le_bytes(bytes))
-            .wrapping_mul(0x0100_0000_01b3)
-            .rotate_left(29)
+    let step = |h: u64, chunk: u64| (h ^ chunk).wrapping_mul(0x0100_0000_01b3).rotate_left(29);
+    // A step of its own for the length: xor-ed into the first chunk, it let "a" meet "ba".
+    let h = step(0xcbf2_9ce4_8422_2325, word.len() as u64);
+    let u64_at = |k: usize| {
+        let bytes = word.get(k..k + 8).and_then(|b| <[u8; 8]>::try_from(b).ok());
+        bytes.map_or(0, u64::from_le_bytes)
     };
-    mix(word
-        .chunks(8)
-        .fold(0xcbf2_9ce4_8422_2325 ^ word.len() as u64, step))
+    let u32_at = |k: usize| {
+        let bytes = word.get(k..k + 4).and_then(|b| <[u8; 4]>::try_from(b).ok());
+        bytes.map_or(0, |b| u64::from(u32::from_le_bytes(b)))
+    };
+    let byte_at = |k: usize| word.get(k).map_or(0, |&b| u64::from(b));
+    mix(match word.len() {
+        0 => h,
+        n @ 1..4 => step(h, byte_at(0) | byte_at(n / 2) << 8 | byte_at(n - 1) << 16),
+        n @ 4..8 => step(h, u32_at(0) | u32_at(n - 4) << 32),
+        n => {
+            let body = (0..n - 8).step_by(8).fold(h, |h, k| step(h, u64_at(k)));
+            step(body, u64_at(n - 8))
+        }
+    })
 }
 
-/// Hash of a word sequence, from its words' hashes, so each output word is hashed once.
+/// How many bytes `ascii` (ASCII) starts with that are letters or digits if `word`, else not.
+#[inline]
+fn ascii_run(ascii: &[u8], word: bool) -> usize {
+    (ascii
+        .iter()
+        .position(|&b| ASCII_WORD[usize::from(b)] != word))
+    .unwrap_or(ascii.len())
+}
+
+/// The multiplier of the polynomial hash of word sequences (see [`gram_hash`]): odd, so that
+/// changing one word always changes the sum; 3 mod 8, so that even sums that differ by words
+/// trading places meet with a chance of ~2^-60 at most (~2^-64 for most differences).
+const POLY: u64 = 0x9e37_79b9_7f4a_7c13;
+
+/// `POLY` to the power `RUN - 1`: the weight of the first word of a run.
+const POLY_LAST: u64 = {
+    let (mut p, mut k) = (1u64, 1);
+    while k < RUN {
+        p = p.wrapping_mul(POLY);
+        k += 1;
+    }
+    p
+};
+
+/// Hash of a word sequence, from its words' hashes, so each output word is hashed once: the sum
+/// of each word's hash times `POLY` to the power of the words after it, mod 2^64, then mixed.
+/// A sum, so that a run's hash follows from the last one's in a few steps ([`run_hashes`]).
 fn gram_hash(word_hashes: &[u64]) -> u64 {
-    let fold = |g: u64, &w: &u64| (g ^ w).wrapping_mul(0x0100_0000_01b3).rotate_left(23);
-    mix(word_hashes.iter().fold(0x243f_6a88_85a3_08d3, fold))
+    mix(word_hashes
+        .iter()
+        .fold(0, |g, &w| g.wrapping_mul(POLY).wrapping_add(w)))
 }
 
-/// Folded words: their characters back to back in `buf`, delimited by `spans`, with each word's
-/// hash, computed as it is folded.
+/// Appends to `out` the [`gram_hash`] of each run of `RUN` words of `word_hashes`, in order.
+fn run_hashes(word_hashes: &[u64], out: &mut Vec<u64>) {
+    let Some(first) = word_hashes.get(..RUN) else {
+        return;
+    };
+    let mut g = first
+        .iter()
+        .fold(0, |g: u64, &w| g.wrapping_mul(POLY).wrapping_add(w));
+    out.push(mix(g));
+    for (&gone, &new) in word_hashes.iter().zip(word_hashes.iter().skip(RUN)) {
+        g = g.wrapping_sub(gone.wrapping_mul(POLY_LAST));
+        g = g.wrapping_mul(POLY).wrapping_add(new);
+        out.push(mix(g));
+    }
+}
+
+/// Folded words: their characters back to back in `buf` (UTF-8), delimited by `spans`, with each
+/// word's hash, computed as it is folded.
 #[derive(Clone, Default)]
 struct Folded {
-    buf: String,
+    buf: Vec<u8>,
     spans: Vec<(usize, usize)>,
     hashes: Vec<u64>,
     /// Where the open word starts.
@@ -451,7 +577,9 @@ impl Folded {
     fn push(&mut self, c: char, word: bool) {
         if word {
             self.open.get_or_insert(self.buf.len());
-            self.buf.push(c);
+            let mut utf8 = [0; 4];
+            self.buf
+                .extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
         } else {
             self.close();
         }
@@ -461,7 +589,7 @@ impl Folded {
     #[inline]
     fn close(&mut self) {
         if let Some(start) = self.open.take() {
-            let word = self.buf.as_bytes().get(start..).unwrap_or_default();
+            let word = self.buf.get(start..).unwrap_or_default();
             self.hashes.push(word_hash(word));
             self.spans.push((start, self.buf.len()));
         }
@@ -469,13 +597,9 @@ impl Folded {
 
     /// Adds ASCII word characters, lowercased, to the open word.
     #[inline]
-    fn push_ascii_word(&mut self, run: &str) {
-        let from = self.buf.len();
-        self.open.get_or_insert(from);
-        self.buf.push_str(run);
-        if let Some(added) = self.buf.get_mut(from..) {
-            added.make_ascii_lowercase();
-        }
+    fn push_ascii_word(&mut self, run: &[u8]) {
+        self.open.get_or_insert(self.buf.len());
+        self.buf.extend(run.iter().map(u8::to_ascii_lowercase));
     }
 
     fn len(&self) -> usize {
@@ -510,7 +634,7 @@ impl Folded {
         }
     }
 
-    fn word(&self, i: usize) -> Option<&str> {
+    fn word(&self, i: usize) -> Option<&[u8]> {
         let &(start, end) = self.spans.get(i)?;
         self.buf.get(start..end)
     }
@@ -522,7 +646,8 @@ impl Folded {
 
     #[cfg(test)]
     fn words(&self) -> impl Iterator<Item = &str> {
-        (self.spans.iter()).map(|&(start, end)| self.buf.get(start..end).unwrap_or_default())
+        let word = |&(start, end)| self.buf.get(start..end).unwrap_or_default();
+        (self.spans.iter()).map(move |s| std::str::from_utf8(word(s)).unwrap_or_default())
     }
 }
 
@@ -555,24 +680,23 @@ fn fold_into(f: &mut Folded, text: &str) {
         // (it may compose with it). The guard makes that run at least two bytes long.
         if b.is_ascii() && bytes.get(i + 1).is_none_or(u8::is_ascii) {
             let rest = bytes.get(i..).unwrap_or_default();
-            let end = match rest.iter().position(|c| !c.is_ascii()) {
-                Some(k) => i + k - 1,
+            // Eight bytes a test: a byte a test was a sixth of folding.
+            let whole = rest.chunks_exact(8).take_while(|c| c.is_ascii()).count() * 8;
+            let tail = rest.get(whole..).unwrap_or_default();
+            let end = match tail.iter().position(|c| !c.is_ascii()) {
+                Some(k) => i + whole + k - 1,
                 None => bytes.len(),
             };
             let ascii = bytes.get(i..end).unwrap_or_default();
             let mut j = 0;
             while let Some(rest) = ascii.get(j..).filter(|r| !r.is_empty()) {
-                let word = rest.iter().position(|&b| !ASCII_WORD[usize::from(b)]);
-                let word = word.unwrap_or(rest.len());
+                let word = ascii_run(rest, true);
                 if word > 0 {
-                    f.push_ascii_word(text.get(i + j..i + j + word).unwrap_or_default());
+                    f.push_ascii_word(rest.get(..word).unwrap_or_default());
                     j += word;
                 } else {
                     f.close();
-                    j += rest
-                        .iter()
-                        .position(|&b| ASCII_WORD[usize::from(b)])
-                        .unwrap_or(rest.len());
+                    j += ascii_run(rest, false);
                 }
             }
             i = end;
@@ -897,6 +1021,138 @@ mod tests {
         );
     }
 
+    #[test]
+    fn run_hashes_are_the_hashes_of_the_runs() {
+        let text = "One two three four five six seven eight nine ten ELEVEN twelve; one two";
+        let hashes = fold(text).hashes;
+        let mut rolled = Vec::new();
+        run_hashes(&hashes, &mut rolled);
+        let whole: Vec<u64> = hashes.windows(RUN).map(gram_hash).collect();
+        assert_eq!(rolled, whole);
+        assert_eq!(rolled.len(), hashes.len() - RUN + 1);
+        run_hashes(hashes.get(..RUN - 1).unwrap_or_default(), &mut rolled);
+        assert_eq!(rolled.len(), hashes.len() - RUN + 1);
+    }
+
+    #[test]
+    fn words_of_every_short_length_hash_apart() {
+        // Every word of up to 12 letters over a small alphabet, and words that differ only in
+        // one byte or in length: the overlapping reads must not make any two hash alike.
+        let mut words: Vec<Vec<u8>> = vec![vec![]];
+        for len in 1..=4 {
+            let last: Vec<Vec<u8>> = words
+                .iter()
+                .filter(|w| w.len() == len - 1)
+                .cloned()
+                .collect();
+            for w in last {
+                words.extend(b"ab0z".iter().map(|&b| [w.as_slice(), &[b]].concat()));
+            }
+        }
+        for len in 5..=24 {
+            words.push(vec![b'a'; len]);
+            words.extend(
+                (0..len).map(|k| (0..len).map(|j| if j == k { b'b' } else { b'a' }).collect()),
+            );
+        }
+        let mut hashes: Vec<u64> = words.iter().map(|w| word_hash(w)).collect();
+        hashes.sort_unstable();
+        hashes.dedup();
+        assert_eq!(hashes.len(), words.len());
+    }
+
+    /// What [`Scanner::scan`] must report, found the slow way: every view read whole, always,
+    /// and material compared word by word, with no hashing at all.
+    fn reference(withheld: &[Withheld], included: &[&[&str]], out: &str) -> Vec<Leak> {
+        let owned = |f: &Folded| f.words().map(str::to_owned).collect::<Vec<_>>();
+        let json = decode_json(out).0;
+        let text = owned(&fold(&decode_entities(&strip_tags(&json, Some(' ')).0)));
+        let joined = owned(&fold(&decode_entities(&strip_tags(&json, None).0)));
+        let markup = owned(&fold(&decode_entities(out)));
+        let has = |view: &[String], words: &[String]| view.windows(words.len()).any(|w| w == words);
+        let shared: BTreeSet<Vec<String>> = (included.iter())
+            .flat_map(|parts| {
+                let words: Vec<String> =
+                    parts.iter().flat_map(|p| owned(&source_fold(p))).collect();
+                words
+                    .windows(RUN)
+                    .map(<[String]>::to_vec)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let mut leaks = BTreeSet::new();
+        for w in withheld {
+            let words = owned(&source_fold(&w.text));
+            let mut whole: Vec<_> = w
+                .phrases
+                .iter()
+                .map(|p| (LeakKind::Phrase, owned(&source_fold(p))))
+                .collect();
+            whole.extend((words.len() < RUN).then(|| (LeakKind::ShortText, words.clone())));
+            for (kind, phrase) in whole.into_iter().filter(|p| !p.1.is_empty()) {
+                if has(&text, &phrase) || has(&joined, &phrase) {
+                    leaks.insert((w.name.clone(), kind));
+                }
+            }
+            let runs = words.windows(RUN).filter(|run| !shared.contains(*run));
+            if runs
+                .into_iter()
+                .any(|run| [&text, &joined, &markup].iter().any(|v| has(v, run)))
+            {
+                leaks.insert((w.name.clone(), LeakKind::Run));
+            }
+        }
+        let leak = |(clause, kind)| Leak {
+            output: "o".into(),
+            clause,
+            kind,
+        };
+        leaks.into_iter().map(leak).collect()
+    }
+
+    /// Words of the generated clauses: cased, accented, fullwidth, Greek, with digits.
+    const VOCAB: [&str; 10] = [
+        "alpha",
+        "Beta",
+        "GAMMA",
+        "café",
+        "ｄｅｌｔａ",
+        "δέλτα",
+        "x2",
+        "fire",
+        "ﬁre",
+        "eta",
+    ];
+
+    /// What the generated outputs put between words, and inside them: spaces, tags, entities,
+    /// JSON escapes, invisible and combining characters, punctuation.
+    const NOISE: [&str; 24] = [
+        " ",
+        "\n",
+        r"\n",
+        r"\t",
+        r"\\",
+        r"\u0065",
+        r#"\""#,
+        "<b>",
+        "</b>",
+        r#"<p class="a b">"#,
+        "<!-- c -->",
+        "</td><td>",
+        "&amp;",
+        "&#101;",
+        "&shy;",
+        "&lt;i&gt;",
+        "\u{301}",
+        "\u{200B}",
+        "—",
+        ". ",
+        "<",
+        ">",
+        "&",
+        "\\",
+    ];
+
     proptest! {
         #![proptest_config(ProptestConfig {
             cases: 256,
@@ -904,6 +1160,49 @@ mod tests {
             failure_persistence: None,
             ..ProptestConfig::default()
         })]
+        #[test]
+        fn scan_reports_what_the_reference_finds(
+            texts in prop::collection::vec(prop::collection::vec(0..VOCAB.len(), 4..16), 3),
+            phrases in prop::collection::vec(prop::collection::vec(0..VOCAB.len(), 0..3), 2),
+            plants in prop::collection::vec((0..3usize, any::<prop::sample::Index>(), 4..16usize), 1..5),
+            seps in prop::collection::vec(prop::sample::select(NOISE.to_vec()), 1..16),
+            words in prop::collection::vec(prop::sample::select(VOCAB.to_vec()), 0..12),
+            inserts in prop::collection::vec((any::<prop::sample::Index>(), prop::sample::select(NOISE.to_vec())), 0..12),
+            piece in 1usize..200,
+        ) {
+            let text = |ws: &[usize]| {
+                ws.iter().filter_map(|&w| VOCAB.get(w).copied()).collect::<Vec<_>>().join(" ")
+            };
+            let texts: Vec<String> = texts.iter().map(|ws| text(ws)).collect();
+            let phrases: Vec<String> = phrases.iter().map(|ws| text(ws)).collect();
+            // Two withheld clauses, and an included one whose runs they may share.
+            let withheld: Vec<Withheld> = (0..2)
+                .map(|k| clause(&format!("c{k}"), &[&phrases[k], "eta x2"], &texts[k]))
+                .collect();
+            let included: [&[&str]; 1] = [&[&texts[2]]];
+            // Stretches of the clause texts and stray words, separated by noise; then noise put
+            // anywhere, inside words too.
+            let mut sep = seps.iter().cycle();
+            let mut out = String::new();
+            for (t, at, len) in plants {
+                let ws: Vec<&str> = texts[t].split(' ').collect();
+                let start = at.index(ws.len().saturating_sub(RUN) + 1);
+                for w in ws.iter().skip(start).take(len).chain(&words) {
+                    out.push_str(w);
+                    out.push_str(sep.next().copied().unwrap_or(" "));
+                }
+            }
+            let mut out: Vec<char> = out.chars().collect();
+            for (at, what) in inserts {
+                out.splice(at.index(out.len() + 1)..at.index(out.len() + 1), what.chars());
+            }
+            let out: String = out.into_iter().collect();
+            let scanner = Scanner::new(&withheld, &included);
+            let expected = reference(&withheld, &included, &out);
+            prop_assert_eq!(scanner.scan("o", &out), expected.clone(), "{:?}", out);
+            prop_assert_eq!(scanner.scan_in_pieces("o", &out, piece), expected, "{:?}", out);
+        }
+
         #[test]
         fn any_window_is_found(
             text in prop::collection::vec("[a-z0-9]{1,8}", RUN..40),
