@@ -234,6 +234,7 @@ pub struct Scanner {
     longest: usize,
     /// (clause, start of the run in its words) by the hash of the run.
     runs: Table<(usize, usize)>,
+    pool: Pool,
 }
 
 /// Buffers [`Scanner::scan_words`] reuses from piece to piece.
@@ -305,6 +306,7 @@ impl Scanner {
             prefixes,
             longest,
             runs,
+            pool: Pool::default(),
         }
     }
 
@@ -316,25 +318,37 @@ impl Scanner {
 
     /// [`Scanner::scan`], each view folded `piece` bytes at a time.
     fn scan_in_pieces(&self, name: &str, contents: &str, piece: usize) -> Vec<Leak> {
-        let (json, ate_letter) = decode_json(contents);
+        let pool = &self.pool;
+        let (json, ate_letter) = decode_json(contents, pool);
         let text_view = || {
-            let (text, tags) = strip_tags(&json, Some(' '));
-            (
-                self.scan_view(&decode_entities(&text), true, piece),
-                !tags.is_empty(),
-            )
+            let (text, tags) = strip_tags(&json, Some(' '), pool);
+            let decoded = decode_entities(&text, pool);
+            let hits = self.scan_view(&decoded, true, piece);
+            pool.give(decoded);
+            pool.give(text);
+            (hits, !tags.is_empty())
         };
         let joined_view = || {
-            let (joined, tags) = strip_tags(&json, None);
+            let (joined, tags) = strip_tags(&json, None, pool);
             let keep = self.longest.max(RUN);
             let mut hits = Vec::new();
             for region in joins(&joined, &tags, keep) {
                 let region = joined.get(region).unwrap_or_default();
-                hits.extend(self.scan_view(&decode_entities(region), true, piece));
+                hits.extend(self.scan_view(
+                    &decode_entities(region, &Pool::default()),
+                    true,
+                    piece,
+                ));
             }
+            pool.give(joined);
             hits
         };
-        let markup_view = || self.scan_view(&decode_entities(contents), false, piece);
+        let markup_view = || {
+            let decoded = decode_entities(contents, pool);
+            let hits = self.scan_view(&decoded, false, piece);
+            pool.give(decoded);
+            hits
+        };
         // The views are independent: a large output reads them on two cores. Without tags the
         // joined view is the text view, and without tags or letter escapes (`\n`, `\u…`) the
         // markup view reads the same runs; both are then skipped.
@@ -368,6 +382,7 @@ impl Scanner {
             }
             hits
         };
+        pool.give(json);
         hits.sort();
         hits.dedup();
         // Keyed by name, so two clauses of one name are reported once, and sorted as `Leak` is.
@@ -465,13 +480,20 @@ impl Scanner {
 /// view of an output (see the module docs). For tests, which check folding through it.
 #[cfg(test)]
 fn words(text: &str) -> Vec<String> {
-    let folded = source_fold(&strip_tags(&decode_json(text).0, Some(' ')).0);
+    let folded = source_fold(
+        &strip_tags(
+            &decode_json(text, &Pool::default()).0,
+            Some(' '),
+            &Pool::default(),
+        )
+        .0,
+    );
     folded.words().map(str::to_owned).collect()
 }
 
 /// Clause material as matched: entities decoded, then folded (see the module docs for why no more).
 fn source_fold(text: &str) -> Folded {
-    fold(&decode_entities(text))
+    fold(&decode_entities(text, &Pool::default()))
 }
 
 /// splitmix64's finaliser: spreads the weak high bits of the multiplicative hashes below, which
@@ -768,18 +790,42 @@ fn is_word(c: char) -> bool {
     c.is_alphanumeric() || (!c.is_ascii() && is_combining_mark(c))
 }
 
+/// Memory for decoded copies of outputs, kept from one scan to the next: a fresh copy of each
+/// output, up to five at once, cost the kernel zeroing its memory, a tenth of `publish`.
+#[derive(Default)]
+struct Pool(std::sync::Mutex<Vec<String>>);
+
+impl Pool {
+    /// An empty string with room for `len` bytes.
+    fn take(&self, len: usize) -> String {
+        let spare = self.0.lock().ok().and_then(|mut spare| spare.pop());
+        let mut s = spare.unwrap_or_default();
+        s.clear();
+        s.reserve(len);
+        s
+    }
+
+    /// Keeps a copy's memory for the next one.
+    fn give(&self, copy: Cow<'_, str>) {
+        if let (Cow::Owned(s), Ok(mut spare)) = (copy, self.0.lock()) {
+            spare.push(s);
+        }
+    }
+}
+
 /// Copies `s`, offering the text after each `marker` to `f`, which tells what the escape stands
 /// for (nothing, for a removed tag) and how many bytes it used; `None` keeps the marker as text.
 /// Without a marker, `s` itself: most HTML holds no backslash.
-fn decode(
-    s: &str,
+fn decode<'a>(
+    s: &'a str,
     marker: char,
+    pool: &Pool,
     mut f: impl FnMut(&str, usize) -> Option<(Option<char>, usize)>,
-) -> Cow<'_, str> {
+) -> Cow<'a, str> {
     if !s.contains(marker) {
         return Cow::Borrowed(s);
     }
-    let (mut out, mut rest) = (String::with_capacity(s.len()), s);
+    let (mut out, mut rest) = (pool.take(s.len()), s);
     while let Some(p) = rest.find(marker) {
         out.push_str(rest.get(..p).unwrap_or_default());
         let after = rest.get(p + marker.len_utf8()..).unwrap_or_default();
@@ -794,9 +840,9 @@ fn decode(
 
 /// Decodes JSON string escapes anywhere; other backslashes stay. Also tells whether an escape ate
 /// a letter (`\n`, `\u…`), which the markup view then reads undecoded.
-fn decode_json(s: &str) -> (Cow<'_, str>, bool) {
+fn decode_json<'a>(s: &'a str, pool: &Pool) -> (Cow<'a, str>, bool) {
     let mut ate_letter = false;
-    let out = decode(s, '\\', |after, _| {
+    let out = decode(s, '\\', pool, |after, _| {
         let hex4 = |at: usize| {
             let h = after.get(at..at + 4)?;
             u32::from_str_radix(h, 16)
@@ -826,10 +872,10 @@ fn decode_json(s: &str) -> (Cow<'_, str>, bool) {
 /// Replaces each tag (`<` then a letter, `/`, `!` or `?`, up to the next `>`) by `with`; also
 /// tells where in the result tags were (once for tags back to back). A `<` with no `>` after it
 /// is text.
-fn strip_tags(s: &str, with: Option<char>) -> (Cow<'_, str>, Vec<usize>) {
+fn strip_tags<'a>(s: &'a str, with: Option<char>, pool: &Pool) -> (Cow<'a, str>, Vec<usize>) {
     // Once no `>` follows, none follows any later `<` either: remember, to stay linear.
     let (mut at, mut unclosed) = (Vec::new(), 0);
-    let out = decode(s, '<', |after, here| {
+    let out = decode(s, '<', pool, |after, here| {
         let opens = after
             .chars()
             .next()
@@ -851,8 +897,8 @@ fn strip_tags(s: &str, with: Option<char>) -> (Cow<'_, str>, Vec<usize>) {
 
 /// Decodes numeric character references (`;` optional, as browsers read them) and named ones:
 /// the markup-significant five, invisible ones as a soft hyphen (removed later), others a space.
-fn decode_entities(s: &str) -> Cow<'_, str> {
-    decode(s, '&', |after, _| {
+fn decode_entities<'a>(s: &'a str, pool: &Pool) -> Cow<'a, str> {
+    decode(s, '&', pool, |after, _| {
         if let Some(num) = after.strip_prefix('#') {
             let (radix, digits) = match num.strip_prefix(['x', 'X']) {
                 Some(hex) => (16, hex),
@@ -1065,10 +1111,16 @@ mod tests {
     /// and material compared word by word, with no hashing at all.
     fn reference(withheld: &[Withheld], included: &[&[&str]], out: &str) -> Vec<Leak> {
         let owned = |f: &Folded| f.words().map(str::to_owned).collect::<Vec<_>>();
-        let json = decode_json(out).0;
-        let text = owned(&fold(&decode_entities(&strip_tags(&json, Some(' ')).0)));
-        let joined = owned(&fold(&decode_entities(&strip_tags(&json, None).0)));
-        let markup = owned(&fold(&decode_entities(out)));
+        let json = decode_json(out, &Pool::default()).0;
+        let text = owned(&fold(&decode_entities(
+            &strip_tags(&json, Some(' '), &Pool::default()).0,
+            &Pool::default(),
+        )));
+        let joined = owned(&fold(&decode_entities(
+            &strip_tags(&json, None, &Pool::default()).0,
+            &Pool::default(),
+        )));
+        let markup = owned(&fold(&decode_entities(out, &Pool::default())));
         let has = |view: &[String], words: &[String]| view.windows(words.len()).any(|w| w == words);
         let shared: BTreeSet<Vec<String>> = (included.iter())
             .flat_map(|parts| {
@@ -1243,10 +1295,10 @@ mod tests {
                 out.splice(at.index(out.len() + 1)..at.index(out.len() + 1), what.chars());
             }
             let out: String = out.into_iter().collect();
-            let (joined, tags) = strip_tags(&out, None);
-            let read = |view: &str| scanner.scan_view(&decode_entities(view), true, usize::MAX);
+            let (joined, tags) = strip_tags(&out, None, &Pool::default());
+            let read = |view: &str| scanner.scan_view(&decode_entities(view, &Pool::default()), true, usize::MAX);
             let whole: BTreeSet<_> = read(&joined).into_iter().collect();
-            let mut found: BTreeSet<_> = read(&strip_tags(&out, Some(' ')).0).into_iter().collect();
+            let mut found: BTreeSet<_> = read(&strip_tags(&out, Some(' '), &Pool::default()).0).into_iter().collect();
             for region in joins(&joined, &tags, scanner.longest.max(RUN)) {
                 found.extend(read(joined.get(region).unwrap_or_default()));
             }
