@@ -35,6 +35,54 @@ pub fn map_by<T: Sync, R: Send>(items: &[T], grain: usize, f: impl Fn(&T) -> R +
     })
 }
 
+/// `f` applied to every item, on up to as many threads as there are cores, each thread taking
+/// the next item as it finishes one, costliest first by `cost`: for a few items of uneven
+/// cost, which fixed shares would leave one core idle while the other works through two.
+/// Results are in input order.
+pub fn map_queued<T: Sync, R: Send>(
+    items: &[T],
+    cost: impl Fn(&T) -> usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by_key(|&k| std::cmp::Reverse(items.get(k).map_or(0, &cost)));
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len())
+        .max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (f, order, next) = (&f, &order, &next);
+    let work = move || {
+        let mut done = Vec::new();
+        loop {
+            let taken = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some((k, item)) = order.get(taken).and_then(|&k| Some((k, items.get(k)?))) else {
+                return done;
+            };
+            done.push((k, f(item)));
+        }
+    };
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let others: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut done = work();
+        // A worker that panicked (none should) loses its items: they are redone below.
+        others
+            .into_iter()
+            .for_each(|h| done.extend(h.join().unwrap_or_default()));
+        done
+    });
+    done.sort_by_key(|d| d.0);
+    let mut out = Vec::with_capacity(items.len());
+    let mut done = done.into_iter().peekable();
+    for (k, item) in items.iter().enumerate() {
+        match done.next_if(|d| d.0 == k) {
+            Some((_, r)) => out.push(r),
+            None => out.push(f(item)),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -44,5 +92,12 @@ mod tests {
             super::map(&items, |x| x * 2),
             items.iter().map(|x| x * 2).collect::<Vec<_>>()
         );
+    }
+
+    #[test]
+    fn queued_results_keep_the_input_order_whatever_the_cost() {
+        let items: Vec<usize> = (0..50).collect();
+        let doubled = super::map_queued(&items, |x| x % 7, |x| x * 2);
+        assert_eq!(doubled, items.iter().map(|x| x * 2).collect::<Vec<_>>());
     }
 }

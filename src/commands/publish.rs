@@ -31,52 +31,18 @@ pub(crate) fn run(args: &PublishArgs, ctx: &Context) -> Result<ExitCode, Error> 
     let renderer = Renderer::new(draft.source.as_ref())?;
     let staged = Staged::new(&out)?;
     let bar = super::progress(ctx, agreement.editions.len(), "publishing");
-    // Editions are independent: rendered and scanned in parallel, collected in manifest
-    // order, so output and messages do not depend on the number of threads. Each file is
-    // scanned, staged and dropped before the next is rendered; after a leak, an edition's
-    // files are still scanned (to report every leak) but no longer staged.
-    let results: Vec<Result<Published, Error>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = agreement
-            .editions
-            .iter()
-            .map(|edition| {
-                let (renderer, numbers, bar, staged) = (&renderer, &draft.numbers, &bar, &staged);
-                scope.spawn(move || {
-                    let projection = edition::project(agreement, numbers, edition);
-                    let wall = Wall::new(agreement, numbers, edition);
-                    let (mut files, mut leaks) = (0, Vec::new());
-                    let mut emit = |output: crate::publish::Output| {
-                        let name = format!("{}/{}", edition.name, output.path);
-                        leaks.extend(wall.scan(&name, output.text));
-                        files += 1;
-                        match leaks.is_empty() {
-                            true => {
-                                staged.write(&edition.name, output.path, output.text.as_bytes())
-                            }
-                            false => Ok(()),
-                        }
-                    };
-                    edition_outputs(
-                        &projection,
-                        numbers,
-                        renderer,
-                        &agreement.scheme,
-                        revision,
-                        &mut emit,
-                    )?;
-                    bar.inc(1);
-                    Ok((files, leaks))
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    Err(Error::Refused("an edition could not be rendered".into()))
-                })
-            })
-            .collect()
+    // Editions are independent: rendered and scanned on as many threads as there are cores
+    // (one a core: more only held more editions in memory at once), collected in manifest
+    // order, so output and messages do not depend on the number of threads.
+    // The more an edition includes, the longer it takes: those start first.
+    let included = |edition: &crate::model::Edition| {
+        let levels = agreement.clauses().map(|(_, _, c)| c.level);
+        levels.filter(|&level| level <= edition.max).count()
+    };
+    let results = crate::parallel::map_queued(&agreement.editions, included, |edition| {
+        let published = one_edition(&draft.loaded, &draft.numbers, edition, &renderer, &staged);
+        bar.inc(1);
+        published
     });
     bar.finish_and_clear();
     let mut editions = Vec::new();
@@ -96,4 +62,39 @@ pub(crate) fn run(args: &PublishArgs, ctx: &Context) -> Result<ExitCode, Error> 
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Renders, scans and stages one edition. Each file is scanned, staged and dropped before the
+/// next is rendered; after a leak, the edition's files are still scanned (to report every
+/// leak) but no longer staged.
+fn one_edition(
+    loaded: &crate::load::Loaded,
+    numbers: &crate::numbering::Numbers,
+    edition: &crate::model::Edition,
+    renderer: &Renderer,
+    staged: &Staged,
+) -> Result<Published, Error> {
+    let agreement = &loaded.agreement;
+    let projection = edition::project(agreement, numbers, edition);
+    let wall = Wall::new(agreement, numbers, edition);
+    let (mut files, mut leaks) = (0, Vec::new());
+    let mut emit = |output: crate::publish::Output| {
+        let name = format!("{}/{}", edition.name, output.path);
+        leaks.extend(wall.scan(&name, output.text));
+        files += 1;
+        match leaks.is_empty() {
+            true => staged.write(&edition.name, output.path, output.text.as_bytes()),
+            false => Ok(()),
+        }
+    };
+    let revision = &loaded.revision;
+    edition_outputs(
+        &projection,
+        numbers,
+        renderer,
+        &agreement.scheme,
+        revision,
+        &mut emit,
+    )?;
+    Ok((files, leaks))
 }
