@@ -90,7 +90,8 @@ type Unit<'a> = dyn FnMut(String, &View, Level, usize) -> Result<(), Error> + 'a
 /// Hands `unit` each file of an edition as a view: the consolidated one, one per document,
 /// one per included annex, each with its path, level and depth below the edition's folder.
 /// Documents, annexes and clauses move from one view to the next, none is copied, and the
-/// view is left as it was found, even after an error.
+/// view is left as it was found (after an error, it holds its documents again, but may
+/// not be whole).
 fn each_unit(
     projection: &Projection,
     view: &mut View,

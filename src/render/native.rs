@@ -13,12 +13,12 @@ use super::view::{AnnexView, ClauseView, DocumentView, View};
 const STYLE: &str = include_str!("../../templates/html/style.css");
 
 /// Appends text to a page, escaped as Handlebars escapes `{{x}}` in its format.
-struct Page<'a> {
+struct Out<'a> {
     out: &'a mut String,
     html: bool,
 }
 
-impl Page<'_> {
+impl Out<'_> {
     fn raw(&mut self, text: &str) -> &mut Self {
         self.out.push_str(text);
         self
@@ -47,7 +47,7 @@ impl Page<'_> {
     }
 
     /// `{{#each xs}}{{#unless @first}}{{sep}}{{/unless}}{{this}}{{/each}}`, with `last` as
-    /// the separator before the last one when there are more than two.
+    /// the separator before the last item (`A, B and C`).
     fn join<'s>(&mut self, items: impl ExactSizeIterator<Item = &'s str>, sep: &str, last: &str) {
         let n = items.len();
         for (k, item) in items.enumerate() {
@@ -67,7 +67,7 @@ fn truthy(value: &Option<String>) -> Option<&str> {
 /// The page `templates/html/agreement.hbs` renders, into `out`.
 pub(super) fn html(view: &View, out: &mut String) {
     out.clear();
-    let p = &mut Page { out, html: true };
+    let p = &mut Out { out, html: true };
     let banner = truthy(&view.edition.banner);
     let title = view.agreement.title.as_str();
     p.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
@@ -126,7 +126,7 @@ pub(super) fn html(view: &View, out: &mut String) {
 }
 
 /// `templates/html/style.css`, whose one block prints the banner in the page margins.
-fn html_style(p: &mut Page<'_>, banner: Option<&str>) {
+fn html_style(p: &mut Out<'_>, banner: Option<&str>) {
     let (head, rest) = (STYLE.split_once("  {{#if edition.banner}}\n")).unwrap_or((STYLE, ""));
     let (block, tail) = rest.split_once("  {{/if}}\n").unwrap_or(("", rest));
     p.raw(head);
@@ -140,7 +140,7 @@ fn html_style(p: &mut Page<'_>, banner: Option<&str>) {
     p.raw(tail);
 }
 
-fn html_toc(p: &mut Page<'_>, doc: &DocumentView) {
+fn html_toc(p: &mut Out<'_>, doc: &DocumentView) {
     p.raw("<li><a href=\"#")
         .text(&doc.anchor)
         .raw("\">")
@@ -165,7 +165,7 @@ fn html_toc(p: &mut Page<'_>, doc: &DocumentView) {
     p.raw("</ol>\n</li>\n");
 }
 
-fn html_document(p: &mut Page<'_>, doc: &DocumentView) {
+fn html_document(p: &mut Out<'_>, doc: &DocumentView) {
     p.raw("<section class=\"document\" id=\"")
         .text(&doc.anchor)
         .raw("\">\n<h2 class=\"document-title\">")
@@ -180,7 +180,7 @@ fn html_document(p: &mut Page<'_>, doc: &DocumentView) {
     p.raw("</section>\n");
 }
 
-fn html_annex(p: &mut Page<'_>, a: &AnnexView) {
+fn html_annex(p: &mut Out<'_>, a: &AnnexView) {
     p.raw("<section class=\"annex")
         .raw(if a.withheld { " withheld" } else { "" })
         .raw("\" id=\"")
@@ -198,14 +198,14 @@ fn html_annex(p: &mut Page<'_>, a: &AnnexView) {
     p.raw("</section>\n");
 }
 
-fn html_mark(p: &mut Page<'_>, mark: &Option<String>) {
+fn html_mark(p: &mut Out<'_>, mark: &Option<String>) {
     if let Some(mark) = truthy(mark) {
         p.raw("<span class=\"mark\">").text(mark).raw("</span> ");
     }
 }
 
 /// `templates/html/clause.hbs`.
-fn html_clause(p: &mut Page<'_>, c: &ClauseView) {
+fn html_clause(p: &mut Out<'_>, c: &ClauseView) {
     for h in &c.headings {
         p.raw("<p class=\"structure structure-")
             .raw(&h.level.to_string())
@@ -276,7 +276,7 @@ fn html_clause(p: &mut Page<'_>, c: &ClauseView) {
 /// The page `templates/md/agreement.hbs` renders, into `out`, before blank lines are tidied.
 pub(super) fn markdown(view: &View, out: &mut String) {
     out.clear();
-    let p = &mut Page { out, html: false };
+    let p = &mut Out { out, html: false };
     let banner = truthy(&view.edition.banner);
     if let Some(banner) = banner {
         p.raw("**").text(banner).raw("**\n\n");
@@ -327,14 +327,14 @@ pub(super) fn markdown(view: &View, out: &mut String) {
     }
 }
 
-fn markdown_mark(p: &mut Page<'_>, mark: &Option<String>) {
+fn markdown_mark(p: &mut Out<'_>, mark: &Option<String>) {
     if let Some(mark) = truthy(mark) {
         p.text(mark).raw(" ");
     }
 }
 
 /// `templates/md/annex.hbs`.
-fn markdown_annex(p: &mut Page<'_>, a: &AnnexView) {
+fn markdown_annex(p: &mut Out<'_>, a: &AnnexView) {
     p.raw("\n<a id=\"").text(&a.anchor).raw("\"></a>\n\n## ");
     markdown_mark(p, &a.mark);
     p.text(&a.label).title(&a.title).raw("\n");
@@ -348,7 +348,7 @@ fn markdown_annex(p: &mut Page<'_>, a: &AnnexView) {
 }
 
 /// `templates/md/clause.hbs`.
-fn markdown_clause(p: &mut Page<'_>, c: &ClauseView) {
+fn markdown_clause(p: &mut Out<'_>, c: &ClauseView) {
     for h in &c.headings {
         p.raw("\n**").text(&h.text).raw("**\n");
     }
