@@ -953,6 +953,27 @@ mod tests {
         }
     }
 
+    #[test]
+    fn words_inside_a_tag_are_read_with_those_around_it() {
+        // Every run of the clause holds a word that only the markup view reads (the text view
+        // drops the tag), with up to seven words of it on either side, far from other tags.
+        let secret = "one two three four five six seven eight nine ten eleven twelve";
+        let filler = "the parties note that the report was received ".repeat(6);
+        let scanner = Scanner::new(&[clause("Annex X", &[], secret)], &[]);
+        for out in [
+            format!(
+                "<p>{filler}one two three four five <six seven> eight nine ten eleven twelve {filler}</p>"
+            ),
+            format!(
+                "{filler}one two three four five six seven <eight nine ten eleven twelve {filler}>"
+            ),
+        ] {
+            let leaks = scanner.scan("out.html", &out);
+            let kinds: Vec<LeakKind> = leaks.iter().map(|l| l.kind).collect();
+            assert_eq!(kinds, [LeakKind::Run], "{out}");
+        }
+    }
+
     fn hits(included: &[&str], out: &str) -> Vec<(String, LeakKind)> {
         let c2 = clause(C2, &["Air-Defence Depot", "c-2-depot", ""], TEXT);
         let c3 = clause(C3, &[], "Reserved for *Operation Nightfall*.");
@@ -1221,6 +1242,7 @@ mod tests {
             words in prop::collection::vec(prop::sample::select(VOCAB.to_vec()), 0..12),
             inserts in prop::collection::vec((any::<prop::sample::Index>(), prop::sample::select(NOISE.to_vec())), 0..12),
             piece in 1usize..200,
+            backslashes in any::<bool>(),
         ) {
             let text = |ws: &[usize]| {
                 ws.iter().filter_map(|&w| VOCAB.get(w).copied()).collect::<Vec<_>>().join(" ")
@@ -1248,7 +1270,8 @@ mod tests {
             for (at, what) in inserts {
                 out.splice(at.index(out.len() + 1)..at.index(out.len() + 1), what.chars());
             }
-            let out: String = out.into_iter().collect();
+            // Half the outputs have no backslash, as most HTML and Markdown outputs.
+            let out: String = out.into_iter().filter(|&c| backslashes || c != '\\').collect();
             let scanner = Scanner::new(&withheld, &included);
             let expected = reference(&withheld, &included, &out);
             prop_assert_eq!(scanner.scan("o", &out), expected.clone(), "{:?}", out);
