@@ -126,22 +126,25 @@ pub fn load_with(source: &dyn Source, cache: &mut Cache) -> Result<Loaded, Error
     // Each listed file is either in the cache or read now; only the latter are parsed.
     let mut texts = Vec::new();
     let mut slots: Vec<Result<Hit, Fresh>> = Vec::new();
-    let listed: Vec<(String, Option<(String, String)>)> = (source.files()?.into_iter())
+    // Each file is looked up once: a history looks up every file of every commit.
+    type Listed<'c> = (String, Option<(String, String)>, Option<&'c Cached>);
+    let listed: Vec<Listed<'_>> = (source.files()?.into_iter())
         .filter(|p| is_clause_file(p))
         .map(|path| {
             // The content id first: it tells keys apart at their first bytes, where paths
-            // share long prefixes (a history looks up every file of every commit).
+            // share long prefixes.
             let key = source.content_id(&path).map(|id| (id, path.clone()));
-            (path, key)
+            let hit = key.as_ref().and_then(|k| cache.files.get(k));
+            (path, key, hit)
         })
         .collect();
     let unread: Vec<String> = (listed.iter())
-        .filter(|(_, key)| !key.as_ref().is_some_and(|k| cache.files.contains_key(k)))
-        .map(|(path, _)| path.clone())
+        .filter(|(_, _, hit)| hit.is_none())
+        .map(|(path, _, _)| path.clone())
         .collect();
     let mut read = source.read_all(&unread).into_iter();
-    for (path, key) in listed {
-        if let Some((text, piece, found)) = key.as_ref().and_then(|k| cache.files.get(k)) {
+    for (path, key, hit) in listed {
+        if let Some((text, piece, found)) = hit {
             files.insert(&path, Arc::clone(text));
             // Shared, not copied: a history loads most files once per commit.
             slots.push(Ok((Arc::clone(piece), found.clone())));

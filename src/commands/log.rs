@@ -85,15 +85,16 @@ pub(crate) fn run(args: &LogArgs, ctx: &Context) -> Result<ExitCode, Error> {
             Some(prev) => at(&root, ctx, &commits[prev].id, edition, &mut cache)?,
             None => None,
         };
+        let before_the_first;
         let (old, old_scheme) = match &older_side {
-            Some((p, s)) => (p.clone(), s.clone()),
-            None => (
-                Projection {
+            Some((p, s)) => (p, s),
+            None => {
+                before_the_first = Projection {
                     documents: Vec::new(),
                     ..newer_side.0.clone()
-                },
-                newer_side.1.clone(),
-            ),
+                };
+                (&before_the_first, &newer_side.1)
+            }
         };
         let version = |c: &Commit| Version {
             rev: c.id.clone(),
@@ -107,9 +108,9 @@ pub(crate) fn run(args: &LogArgs, ctx: &Context) -> Result<ExitCode, Error> {
             |p| version(&commits[p]),
         );
         let report = diff::compare(
-            &old,
+            old,
             &newer_side.0,
-            &old_scheme,
+            old_scheme,
             &newer_side.1,
             (old_version, version(commit)),
             args.edition.clone(),
