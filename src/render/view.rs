@@ -328,8 +328,9 @@ impl View {
     }
 
     /// Moves out every body rendering `keep` does not name, so that one view serves every
-    /// format and each format's templates still receive only what they print (the data
-    /// handed to templates is a copy: bodies they never print doubled its cost).
+    /// format and each format's templates still receive only what they print (Handlebars,
+    /// which renders a draft's own templates, copies its data: bodies they never print
+    /// doubled the cost).
     pub fn set_aside(&mut self, keep: Bodies) -> Aside {
         let take = |on: bool, body: &mut Option<String>| if on { None } else { body.take() };
         let aside = self.clauses_mut().map(|c| {
