@@ -1,0 +1,165 @@
+//! Where an output can be cut so that each part, decoded and read on its own, yields exactly what
+//! the whole does: then no view of a large output needs a decoded copy of all of it. Copies of
+//! the largest outputs, up to five at once per edition, were a third of `publish`'s memory, and
+//! the kernel zeroing it a tenth of its time.
+//!
+//! A cut `c` of the raw output is safe when:
+//! - no JSON escape, entity or word spans it: the byte before it is ASCII whitespace, which no
+//!   escape or entity holds, and the byte at it is plain ASCII (see [`plain`]), which starts no
+//!   escape and composes with nothing before it;
+//! - no tag spans it. Tags are found in the JSON-decoded text, where a `<` opens a tag when a
+//!   letter, `/`, `!` or `?` follows it and some `>` comes after it. The raw text has the same
+//!   `<` and `>` (an output with `\u003c` or `\u003e` escapes is not cut at all), and where a raw
+//!   `<` is followed by a backslash, an escape may put an opener there: counted as one here, the
+//!   spans found cover every real tag (a span found from an extra `<` runs to the next `>`, which
+//!   also ends any real tag that starts inside it);
+//! - the joined view (tags removed without a space) reads nothing across it that the text view
+//!   does not: it differs only within `keep` words of where a tag joined two characters, and the
+//!   [`super::joins`] stretches read there stop within `keep + 1` words. A cut has at least that
+//!   many plain words on either side, so every stretch ends before it or starts after it, and no
+//!   match of `keep` words that holds a join can reach across it.
+
+/// Bytes of plain words: printable ASCII that no decoder or tag stripper treats specially.
+fn plain(b: u8) -> bool {
+    b.is_ascii_graphic() && !b"<>\\&;".contains(&b)
+}
+
+/// A word the joined view surely counts (see [`super::joins`]): plain, with a letter or digit.
+fn plain_word(token: &[u8]) -> bool {
+    token.iter().all(|&b| plain(b)) && token.iter().any(u8::is_ascii_alphanumeric)
+}
+
+/// The ends of the parts `raw` is cut into, each at least `size` bytes long but the last; the
+/// last end is `raw.len()`. `keep` is the most words a match can have.
+pub(super) fn ends(raw: &str, size: usize, keep: usize) -> Vec<usize> {
+    let b = raw.as_bytes();
+    let mut ends = Vec::new();
+    let escapes_angle = raw
+        .match_indices("\\u003")
+        .any(|(at, _)| b.get(at + 5).is_some_and(|c| b"cCeE".contains(c)));
+    if !escapes_angle {
+        // `pos` is never inside a tag; `from` is where the next part may end.
+        let (mut pos, mut from) = (0, size);
+        while from < b.len() {
+            let (open, close) = next_tag(raw, pos);
+            match cut(b, pos.max(from), open, keep) {
+                Some(c) => {
+                    ends.push(c);
+                    (pos, from) = (c, c.saturating_add(size));
+                }
+                None if close < b.len() => pos = close,
+                None => break,
+            }
+        }
+    }
+    ends.push(b.len());
+    ends
+}
+
+/// The span of the first tag at or after `pos`, counting a `<` that a backslash follows as one
+/// that may open a tag: its `<`, and the byte after its `>`; `(len, len)` if there is none.
+fn next_tag(raw: &str, pos: usize) -> (usize, usize) {
+    let (b, none) = (raw.as_bytes(), (raw.len(), raw.len()));
+    let mut at = pos;
+    // `str::find`, which looks for a byte many at a time.
+    while let Some(open) = raw.get(at..).and_then(|r| r.find('<')) {
+        let open = at + open;
+        let opener = b
+            .get(open + 1)
+            .is_some_and(|&c| c.is_ascii_alphabetic() || b"/!?\\".contains(&c));
+        if opener {
+            // No `>` after this `<` means none after any later one either.
+            return match raw.get(open..).and_then(|r| r.find('>')) {
+                Some(close) => (open, open + close + 1),
+                None => none,
+            };
+        }
+        at = open + 1;
+    }
+    none
+}
+
+/// The first safe cut in `from..to` (a stretch outside tags): the start of the word after
+/// `keep + 1` plain words in a row that `keep + 1` more follow, each word ending in ASCII
+/// whitespace.
+fn cut(b: &[u8], from: usize, to: usize, keep: usize) -> Option<usize> {
+    let stretch = b.get(from..to)?;
+    // A word is counted once its end is seen, so the first (perhaps cut by `from`) and the last
+    // (perhaps cut by `to`) never are.
+    let (mut run, mut start) = (Vec::<usize>::new(), None);
+    for (k, &c) in stretch.iter().enumerate() {
+        if !c.is_ascii_whitespace() {
+            start.get_or_insert(k);
+            continue;
+        }
+        let Some(s) = start.take() else { continue };
+        let word = stretch.get(s..k).unwrap_or_default();
+        if s == 0 || !plain_word(word) {
+            run.clear();
+            continue;
+        }
+        run.push(s);
+        if run.len() > 2 * keep + 1 {
+            return run.get(keep + 1).map(|&s| from + s);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(n: usize) -> String {
+        (0..n).map(|k| format!("w{k} ")).collect()
+    }
+
+    #[test]
+    fn parts_are_cut_in_plain_text_only() {
+        let plain = words(40);
+        let raw = format!("<p>{plain}</p><a title=\"{plain}\">{plain}x");
+        let ends = ends(&raw, 1, 8);
+        let title = raw.find("title").unwrap()..raw.find("\">").unwrap();
+        let (cuts, last) = ends.split_at(ends.len() - 1);
+        assert_eq!(last, [raw.len()]);
+        // In each stretch of forty words outside a tag, not in the title; each after nine words
+        // of the stretch that the cut does not start (the first may be cut by the tag).
+        assert!(cuts.iter().any(|&e| e < title.start), "{ends:?}");
+        assert!(cuts.iter().any(|&e| e > title.end), "{ends:?}");
+        assert!(cuts.iter().all(|e| !title.contains(e)), "{ends:?}");
+        for &e in cuts {
+            assert!(raw[..e].ends_with(' ') && raw[e..].starts_with('w'), "{e}");
+        }
+        assert!(raw[..cuts[0]].ends_with("<p>w0 w1 w2 w3 w4 w5 w6 w7 w8 w9 "));
+    }
+
+    #[test]
+    fn nothing_that_decodes_specially_is_cut() {
+        let plain = words(40);
+        for noise in ["&", ";", "\\", "<", ">", "é", "\u{301}"] {
+            // Every word carries the noise: no run of plain words.
+            let raw: String = plain.split(' ').map(|w| format!("{w}{noise} ")).collect();
+            assert_eq!(ends(&raw, 1, 8), [raw.len()], "{noise}");
+        }
+        for angle in ["\\u003c", "\\u003E"] {
+            let raw = format!("{plain}{angle}{plain}");
+            assert_eq!(ends(&raw, 1, 8), [raw.len()], "{angle}");
+        }
+        // A `<` and a backslash may open a tag, up to the next `>`.
+        let raw = format!("<\\u0061 {plain}>{plain}");
+        let ends = ends(&raw, 1, 8);
+        assert!(ends[0] > plain.len(), "{ends:?}");
+    }
+
+    #[test]
+    fn parts_are_at_least_the_size_asked() {
+        let raw = words(10_000);
+        let ends = ends(&raw, 1000, 8);
+        assert!(ends.len() > 40, "{}", ends.len());
+        let mut last = 0;
+        for &e in &ends[..ends.len() - 1] {
+            assert!(e - last >= 1000);
+            last = e;
+        }
+    }
+}
