@@ -34,21 +34,21 @@ fn plain_word(token: &[u8]) -> bool {
 pub(super) fn ends(raw: &str, size: usize, keep: usize) -> Vec<usize> {
     let b = raw.as_bytes();
     let mut ends = Vec::new();
-    let escapes_angle = raw
-        .match_indices("\\u003")
-        .any(|(at, _)| b.get(at + 5).is_some_and(|c| b"cCeE".contains(c)));
+    let escapes_angle = memchr::memmem::find_iter(b, b"\\u003")
+        .any(|at| b.get(at + 5).is_some_and(|c| b"cCeE".contains(c)));
     if !escapes_angle {
         // `pos` is never inside a tag; `from` is where the next part may end.
         let (mut pos, mut from) = (0, size);
         while from < b.len() {
-            let (open, close) = next_tag(raw, pos);
-            match cut(b, pos.max(from), open, keep) {
-                Some(c) => {
+            let Some(c) = cut(b, from, keep) else {
+                break;
+            };
+            match tag_end(b, pos, c) {
+                None => {
                     ends.push(c);
                     (pos, from) = (c, c.saturating_add(size));
                 }
-                None if close < b.len() => pos = close,
-                None => break,
+                Some(end) => (pos, from) = (end, end),
             }
         }
     }
@@ -56,36 +56,32 @@ pub(super) fn ends(raw: &str, size: usize, keep: usize) -> Vec<usize> {
     ends
 }
 
-/// The span of the first tag at or after `pos`, counting a `<` that a backslash follows as one
-/// that may open a tag: its `<`, and the byte after its `>`; `(len, len)` if there is none.
-fn next_tag(raw: &str, pos: usize) -> (usize, usize) {
-    let (b, none) = (raw.as_bytes(), (raw.len(), raw.len()));
-    let mut at = pos;
-    // `str::find`, which looks for a byte many at a time.
-    while let Some(open) = raw.get(at..).and_then(|r| r.find('<')) {
-        let open = at + open;
-        let opener = b
-            .get(open + 1)
-            .is_some_and(|&c| c.is_ascii_alphabetic() || b"/!?\\".contains(&c));
-        if opener {
-            // No `>` after this `<` means none after any later one either.
-            return match raw.get(open..).and_then(|r| r.find('>')) {
-                Some(close) => (open, open + close + 1),
-                None => none,
-            };
+/// If `c` is inside a tag, where the tag ends; `pos`, before `c`, is outside every tag. Right
+/// after the last `>` before `c` is outside too (a tag ends at the first `>` after its `<`), so
+/// `c` is inside a tag when a `<` that may open one comes after that and before `c`, and some
+/// `>` after it. A `<` that a backslash follows may open one (see the module docs).
+fn tag_end(b: &[u8], pos: usize, c: usize) -> Option<usize> {
+    // Out of range cannot happen (`pos <= c <= len`); if it did, no cut would be made.
+    let (Some(before), Some(after)) = (b.get(pos..c), b.get(c..)) else {
+        return Some(b.len());
+    };
+    let outside = memchr::memrchr(b'>', before).map_or(0, |gt| gt + 1);
+    for open in memchr::memchr_iter(b'<', before.get(outside..).unwrap_or_default()) {
+        let next = before.get(outside + open + 1).or(after.first());
+        if next.is_some_and(|&n| n.is_ascii_alphabetic() || b"/!?\\".contains(&n)) {
+            return memchr::memchr(b'>', after).map(|gt| c + gt + 1);
         }
-        at = open + 1;
     }
-    none
+    None
 }
 
-/// The first safe cut in `from..to` (a stretch outside tags): the start of the word after
-/// `keep + 1` plain words in a row that `keep + 1` more follow, each word ending in ASCII
-/// whitespace.
-fn cut(b: &[u8], from: usize, to: usize, keep: usize) -> Option<usize> {
-    let stretch = b.get(from..to)?;
-    // A word is counted once its end is seen, so the first (perhaps cut by `from`) and the last
-    // (perhaps cut by `to`) never are.
+/// The first cut from `from` on with `keep + 1` plain words before it and `keep + 1` after it,
+/// each ending in ASCII whitespace: at the start of a word, after whitespace. Whether it is
+/// inside a tag is for [`tag_end`] to tell.
+fn cut(b: &[u8], from: usize, keep: usize) -> Option<usize> {
+    let stretch = b.get(from..)?;
+    // A word is counted once its end is seen, so the last never is; nor is the first, which
+    // `from` may cut.
     let (mut run, mut start) = (Vec::<usize>::new(), None);
     for (k, &c) in stretch.iter().enumerate() {
         if !c.is_ascii_whitespace() {
@@ -145,6 +141,9 @@ mod tests {
             let raw = format!("{plain}{angle}{plain}");
             assert_eq!(ends(&raw, 1, 8), [raw.len()], "{angle}");
         }
+        // A `<` that no `>` follows opens no tag.
+        let raw = format!("x <b {plain}");
+        assert!(ends(&raw, 1, 8).len() > 1);
         // A `<` and a backslash may open a tag, up to the next `>`.
         let raw = format!("<\\u0061 {plain}>{plain}");
         let ends = ends(&raw, 1, 8);

@@ -561,9 +561,9 @@ fn mix(mut h: u64) -> u64 {
 /// hashed first): padding a short chunk through a copy stalled every word on a store.
 #[inline]
 fn word_hash(word: &[u8]) -> u64 {
-    let step = |h: u64, chunk: u64| (h ^ chunk).wrapping_mul(0x0100_0000_01b3).rotate_left(29);
     // A step of its own for the length: xor-ed into the first chunk, it let "a" meet "ba".
-    let h = step(0xcbf2_9ce4_8422_2325, word.len() as u64);
+    let h = hash_step(0xcbf2_9ce4_8422_2325, word.len() as u64);
+    let step = hash_step;
     let u64_at = |k: usize| {
         let bytes = word.get(k..k + 8).and_then(|b| <[u8; 8]>::try_from(b).ok());
         bytes.map_or(0, u64::from_le_bytes)
@@ -584,13 +584,77 @@ fn word_hash(word: &[u8]) -> u64 {
     })
 }
 
-/// How many bytes `ascii` (ASCII) starts with that are letters or digits if `word`, else not.
 #[inline]
-fn ascii_run(ascii: &[u8], word: bool) -> usize {
-    (ascii
-        .iter()
-        .position(|&b| ASCII_WORD[usize::from(b)] != word))
-    .unwrap_or(ascii.len())
+fn hash_step(h: u64, chunk: u64) -> u64 {
+    (h ^ chunk).wrapping_mul(0x0100_0000_01b3).rotate_left(29)
+}
+
+/// [`word_hash`] of the first `n` bytes of `lane`, 0 < `n` < 8, read as `word_hash` reads them,
+/// from the register the word was folded in.
+#[inline]
+fn short_word_hash(lane: u64, n: usize) -> u64 {
+    let at = |k: usize, bits: u32| lane >> (8 * k) & (u64::MAX >> (64 - bits));
+    let h = hash_step(0xcbf2_9ce4_8422_2325, n as u64);
+    // Both computed, one chosen: a branch on the length was mispredicted on every other word.
+    let short = at(0, 8) | at(n / 2, 8) << 8 | at(n.saturating_sub(1), 8) << 16;
+    let long = at(0, 32) | at(n.saturating_sub(4), 32) << 32;
+    mix(hash_step(h, if n < 4 { short } else { long }))
+}
+
+/// Eight ASCII bytes at a time: which are letters or digits (the high bit of each such byte),
+/// and the bytes lowercased. Range tests by adding to each byte: with no high bit set, no sum
+/// carries into the next byte.
+#[inline]
+fn ascii_lanes(x: u64) -> (u64, u64) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = ONES * 0x80;
+    // A byte plus `0x80 - lo` has its high bit set when the byte is at least `lo`.
+    let at_least = |lo: u64| x + ONES * (0x80 - lo);
+    let digit = at_least(0x30) & !at_least(0x3A);
+    let upper = at_least(0x41) & !at_least(0x5B);
+    let lower = at_least(0x61) & !at_least(0x7B);
+    ((digit | upper | lower) & HIGH, x | (upper & HIGH) >> 2)
+}
+
+/// Folds `ascii` (ASCII only) onto the words of `f`, eight bytes at a step: a byte at a step,
+/// through a table, was most of folding's time.
+fn fold_ascii(f: &mut Folded, ascii: &[u8]) {
+    let mut j = 0;
+    while j < ascii.len() {
+        let rest = ascii.get(j..).unwrap_or_default();
+        let take = rest.len().min(8);
+        let lane = match rest.get(..8).and_then(|b| <[u8; 8]>::try_from(b).ok()) {
+            Some(lane) => lane,
+            // Bytes past the end read as a break, which the counts below stop at.
+            None => {
+                let mut lane = [b' '; 8];
+                (lane.iter_mut().zip(rest)).for_each(|(l, &b)| *l = b);
+                lane
+            }
+        };
+        let (word, lowered) = ascii_lanes(u64::from_le_bytes(lane));
+        // Leading word bytes, else leading breaks.
+        let words = (!word & 0x8080_8080_8080_8080).trailing_zeros() as usize / 8;
+        let start = f.buf.len();
+        if words > 0 && words < take && f.open.is_none() {
+            // The whole word, and the break after it (as much of it as is in the lane): most
+            // words, in one step.
+            f.buf.extend_from_slice(&lowered.to_le_bytes());
+            f.buf.truncate(start + words);
+            f.hashes.push(short_word_hash(lowered, words));
+            f.spans.push((start, start + words));
+            let breaks = (word >> (8 * words)).trailing_zeros() as usize / 8;
+            j += (words + breaks).min(take);
+        } else if words > 0 {
+            f.open.get_or_insert(start);
+            f.buf.extend_from_slice(&lowered.to_le_bytes());
+            f.buf.truncate(start + words);
+            j += words;
+        } else {
+            f.close();
+            j += (word.trailing_zeros() as usize / 8).min(take);
+        }
+    }
 }
 
 /// The multiplier of the polynomial hash of word sequences (see [`gram_hash`]): odd, so that
@@ -666,13 +730,6 @@ impl Folded {
             self.hashes.push(word_hash(word));
             self.spans.push((start, self.buf.len()));
         }
-    }
-
-    /// Adds ASCII word characters, lowercased, to the open word.
-    #[inline]
-    fn push_ascii_word(&mut self, run: &[u8]) {
-        self.open.get_or_insert(self.buf.len());
-        self.buf.extend(run.iter().map(u8::to_ascii_lowercase));
     }
 
     fn len(&self) -> usize {
@@ -760,18 +817,7 @@ fn fold_into(f: &mut Folded, text: &str) {
                 Some(k) => i + whole + k - 1,
                 None => bytes.len(),
             };
-            let ascii = bytes.get(i..end).unwrap_or_default();
-            let mut j = 0;
-            while let Some(rest) = ascii.get(j..).filter(|r| !r.is_empty()) {
-                let word = ascii_run(rest, true);
-                if word > 0 {
-                    f.push_ascii_word(rest.get(..word).unwrap_or_default());
-                    j += word;
-                } else {
-                    f.close();
-                    j += ascii_run(rest, false);
-                }
-            }
+            fold_ascii(f, bytes.get(i..end).unwrap_or_default());
             i = end;
             continue;
         }
@@ -823,17 +869,6 @@ fn lower(c: char) -> u32 {
     });
     entries.get(at).copied().unwrap_or(0)
 }
-
-/// Which bytes are ASCII letters and digits, for the fast path of [`fold`].
-const ASCII_WORD: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = (b as u8).is_ascii_alphanumeric();
-        b += 1;
-    }
-    table
-};
 
 /// Word characters: alphanumerics, and combining marks (Indic vowel signs, accents NFKC cannot
 /// compose), which belong to their word.
@@ -1141,6 +1176,19 @@ mod tests {
             leaks.iter().map(|l| l.kind).collect::<Vec<_>>(),
             [LeakKind::Run]
         );
+    }
+
+    #[test]
+    fn a_short_word_hashes_alike_from_its_register() {
+        let lane = u64::from_le_bytes(*b"abcdefgh");
+        for n in 1..8 {
+            let word = &lane.to_le_bytes()[..n];
+            assert_eq!(short_word_hash(lane, n), word_hash(word), "{n}");
+        }
+        // Bytes after the word do not count.
+        let other = u64::from_le_bytes(*b"abcdXYZW");
+        assert_eq!(short_word_hash(other, 4), short_word_hash(lane, 4));
+        assert_ne!(short_word_hash(other, 5), short_word_hash(lane, 5));
     }
 
     #[test]
