@@ -221,8 +221,10 @@ fn relink(
             return;
         }
     };
+    // memchr's searcher, many bytes a step: std's took 1-2% of `publish`.
+    let finder = memchr::memmem::Finder::new(open);
     let mut rest = text;
-    while let Some(i) = rest.find(open) {
+    while let Some(i) = finder.find(rest.as_bytes()) {
         let after = &rest[i + open.len()..];
         let Some(end) = after.find(close) else { break };
         let anchor = &after[..end];

@@ -19,15 +19,33 @@
 //!   many plain words on either side, so every stretch ends before it or starts after it, and no
 //!   match of `keep` words that holds a join can reach across it.
 
-/// Bytes of plain words: printable ASCII that no decoder or tag stripper treats specially.
-fn plain(b: u8) -> bool {
-    b.is_ascii_graphic() && !b"<>\\&;".contains(&b)
+/// What a byte is to [`cut`]: in a plain word (printable ASCII that no decoder or tag stripper
+/// treats specially), a letter or digit or not; ASCII whitespace; or anything else.
+#[derive(Clone, Copy, PartialEq)]
+enum Class {
+    Alnum,
+    Plain,
+    Space,
+    Other,
 }
 
-/// A word the joined view surely counts (see [`super::joins`]): plain, with a letter or digit.
-fn plain_word(token: &[u8]) -> bool {
-    token.iter().all(|&b| plain(b)) && token.iter().any(u8::is_ascii_alphanumeric)
-}
+/// [`Class`] by byte, looked up once a byte: the search for a cut reads whole outputs.
+const CLASSES: [Class; 256] = {
+    let mut table = [Class::Other; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = match c {
+            _ if c.is_ascii_alphanumeric() => Class::Alnum,
+            _ if c.is_ascii_whitespace() => Class::Space,
+            b'<' | b'>' | b'\\' | b'&' | b';' => Class::Other,
+            _ if c.is_ascii_graphic() => Class::Plain,
+            _ => Class::Other,
+        };
+        b += 1;
+    }
+    table
+};
 
 /// The ends of the parts `raw` is cut into, each at least `size` bytes long but the last; the
 /// last end is `raw.len()`. `keep` is the most words a match can have.
@@ -76,27 +94,37 @@ fn tag_end(b: &[u8], pos: usize, c: usize) -> Option<usize> {
 }
 
 /// The first cut from `from` on with `keep + 1` plain words before it and `keep + 1` after it,
-/// each ending in ASCII whitespace: at the start of a word, after whitespace. Whether it is
-/// inside a tag is for [`tag_end`] to tell.
+/// each ending in ASCII whitespace: at the start of a word, after whitespace. A plain word has
+/// a letter or digit, so that [`super::joins`] surely counts it. Whether the cut is inside a
+/// tag is for [`tag_end`] to tell.
 fn cut(b: &[u8], from: usize, keep: usize) -> Option<usize> {
     let stretch = b.get(from..)?;
-    // A word is counted once its end is seen, so the last never is; nor is the first, which
-    // `from` may cut.
-    let (mut run, mut start) = (Vec::<usize>::new(), None);
+    // Plain words in a row so far, and where the one after the first `keep + 1` starts. A word
+    // is counted once its end is seen, so the last never is; nor is the first, which `from` may
+    // cut.
+    let (mut words, mut cut) = (0, 0);
+    // The start of the word being read, whether it is plain, and whether it has a letter or digit.
+    let (mut start, mut plain, mut alnum) = (None, true, false);
     for (k, &c) in stretch.iter().enumerate() {
-        if !c.is_ascii_whitespace() {
+        let class = CLASSES.get(usize::from(c)).copied().unwrap_or(Class::Other);
+        if class != Class::Space {
             start.get_or_insert(k);
+            plain &= class != Class::Other;
+            alnum |= class == Class::Alnum;
             continue;
         }
-        let Some(s) = start.take() else { continue };
-        let word = stretch.get(s..k).unwrap_or_default();
-        if s == 0 || !plain_word(word) {
-            run.clear();
-            continue;
-        }
-        run.push(s);
-        if run.len() > 2 * keep + 1 {
-            return run.get(keep + 1).map(|&s| from + s);
+        if let Some(s) = start.take() {
+            match s > 0 && plain && alnum {
+                true => words += 1,
+                false => words = 0,
+            }
+            if words == keep + 2 {
+                cut = s;
+            }
+            if words > 2 * keep + 1 {
+                return Some(from + cut);
+            }
+            (plain, alnum) = (true, false);
         }
     }
     None
