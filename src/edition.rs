@@ -145,7 +145,7 @@ pub fn anchor(document: &str, label: &str) -> String {
     }
 }
 
-/// What `[](#id)` in document `from` becomes: the target's label (with "of the <title>"
+/// What `[](#id)` in document `from` becomes: the target's label (with "of the TITLE"
 /// when it is in another document) and its anchor, or, for a clause whose own anchor the
 /// output lacks (inside a withheld annex), the anchor of its annex.
 pub fn target(

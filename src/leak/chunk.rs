@@ -5,7 +5,7 @@
 //!
 //! A cut `c` of the raw output is safe when:
 //! - no JSON escape, entity or word spans it: the byte before it is ASCII whitespace, which no
-//!   escape or entity holds, and the byte at it is plain ASCII (see [`plain`]), which starts no
+//!   escape or entity holds, and the byte at it is plain ASCII (see [`Class`]), which starts no
 //!   escape and composes with nothing before it;
 //! - no tag spans it. Tags are found in the JSON-decoded text, where a `<` opens a tag when a
 //!   letter, `/`, `!` or `?` follows it and some `>` comes after it. The raw text has the same

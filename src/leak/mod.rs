@@ -636,20 +636,20 @@ fn fold_ascii(f: &mut Folded, ascii: &[u8]) {
         // Leading word bytes, else leading breaks.
         let words = (!word & 0x8080_8080_8080_8080).trailing_zeros() as usize / 8;
         let start = f.buf.len();
-        if words > 0 && words < take && f.open.is_none() {
-            // The whole word, and the break after it (as much of it as is in the lane): most
-            // words, in one step.
+        if words > 0 {
             f.buf.extend_from_slice(&lowered.to_le_bytes());
             f.buf.truncate(start + words);
-            f.hashes.push(short_word_hash(lowered, words));
-            f.spans.push((start, start + words));
-            let breaks = (word >> (8 * words)).trailing_zeros() as usize / 8;
-            j += (words + breaks).min(take);
-        } else if words > 0 {
-            f.open.get_or_insert(start);
-            f.buf.extend_from_slice(&lowered.to_le_bytes());
-            f.buf.truncate(start + words);
-            j += words;
+            if words < take && f.open.is_none() {
+                // The whole word, and the break after it (as much of it as is in the lane): most
+                // words, in one step.
+                f.hashes.push(short_word_hash(lowered, words));
+                f.spans.push((start, start + words));
+                let breaks = (word >> (8 * words)).trailing_zeros() as usize / 8;
+                j += (words + breaks).min(take);
+            } else {
+                f.open.get_or_insert(start);
+                j += words;
+            }
         } else {
             f.close();
             j += (word.trailing_zeros() as usize / 8).min(take);
@@ -1464,6 +1464,29 @@ mod tests {
             let expected = reference(&withheld, &included, &out);
             prop_assert_eq!(scanner.scan("o", &out), expected.clone(), "{:?}", out);
             prop_assert_eq!(scanner.scan_in_pieces("o", &out, piece), expected, "{:?}", out);
+        }
+
+        #[test]
+        fn ascii_folds_into_its_lowercased_letter_and_digit_runs(
+            text in "[a-zA-Z0-9 .,;\n-]{0,80}",
+            split in any::<prop::sample::Index>(),
+        ) {
+            let expected: Vec<String> = text
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_ascii_lowercase)
+                .collect();
+            // Folded whole, and in two parts cut anywhere.
+            let (a, b) = text.split_at(split.index(text.len() + 1));
+            let mut parts = Folded::default();
+            fold_into(&mut parts, a);
+            fold_into(&mut parts, b);
+            parts.close();
+            for f in [fold(&text), parts] {
+                prop_assert_eq!(f.words().collect::<Vec<_>>(), expected.clone());
+                let hashes: Vec<u64> = expected.iter().map(|w| word_hash(w.as_bytes())).collect();
+                prop_assert_eq!(&f.hashes, &hashes);
+            }
         }
 
         #[test]
