@@ -100,6 +100,7 @@ impl Staged {
     }
 
     /// Stages `bytes` as `folder/path`; `folder` is what [`Staged::commit`] replaces whole.
+    /// If `--out` holds that file with exactly these bytes, it is linked rather than copied.
     pub fn write(&self, folder: &str, path: &str, bytes: &[u8]) -> Result<(), Error> {
         if !crate::source::is_contained(folder) || !crate::source::is_contained(path) {
             return Err(Error::Refused(format!(
@@ -117,6 +118,19 @@ impl Staged {
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
         }
+        // A file `--out` already holds, byte for byte, is linked rather than written again:
+        // publishing again after a small change rewrites only what changed. What is checked
+        // is the file linked, so that one put in its place meanwhile is never kept.
+        if let Some(old) = self.published(folder, path, bytes.len()) {
+            if std::fs::hard_link(old, &target).is_ok() {
+                let linked = std::fs::symlink_metadata(&target);
+                if linked.is_ok_and(|m| m.is_file() && names(&m) == 2) && same_bytes(&target, bytes)
+                {
+                    return Ok(());
+                }
+                std::fs::remove_file(&target).map_err(|e| Error::io("remove", &target, e))?;
+            }
+        }
         std::fs::write(&target, bytes).map_err(|e| Error::io("write", &target, e))?;
         #[cfg(unix)]
         {
@@ -124,6 +138,23 @@ impl Staged {
             let _ = std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644));
         }
         Ok(())
+    }
+
+    /// The file `folder/path` of `--out`, if it is a regular file of `len` bytes with no other
+    /// name, reached through no symbolic link.
+    fn published(&self, folder: &str, path: &str, len: usize) -> Option<std::path::PathBuf> {
+        let (mut at, mut meta) = (self.out.clone(), None);
+        for part in folder.split('/').chain(path.split('/')) {
+            at.push(part);
+            let m = std::fs::symlink_metadata(&at).ok()?;
+            if m.file_type().is_symlink() {
+                return None;
+            }
+            meta = Some(m);
+        }
+        // A file with another name could be changed through it after it was published.
+        meta.filter(|m| m.is_file() && m.len() == len as u64 && names(m) == 1)
+            .map(|_| at)
     }
 
     /// Replaces each staged folder of `--out` by its staged version. A folder's previous
@@ -173,6 +204,44 @@ impl Drop for Staged {
             if std::fs::remove_dir(folder).is_err() || folder == outermost {
                 break;
             }
+        }
+    }
+}
+
+/// How many names a file has; 0 where that cannot be told, so that no file is linked there.
+#[cfg(unix)]
+fn names(meta: &std::fs::Metadata) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    meta.nlink()
+}
+
+#[cfg(not(unix))]
+fn names(_: &std::fs::Metadata) -> u64 {
+    0
+}
+
+/// Whether the file at `path` holds exactly `bytes`, read a block at a time.
+fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut block = vec![0; 1 << 16];
+    let mut rest = bytes;
+    loop {
+        match file.read(&mut block) {
+            Ok(0) => return rest.is_empty(),
+            Ok(n) => {
+                let (Some(read), Some(expected)) = (block.get(..n), rest.get(..n)) else {
+                    return false;
+                };
+                if read != expected {
+                    return false;
+                }
+                rest = rest.get(n..).unwrap_or_default();
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
         }
     }
 }

@@ -290,3 +290,51 @@ fn no_channel_carries_withheld_material_into_public_editions() {
         "the custom template sees the portion mark"
     );
 }
+
+#[test]
+fn publishing_again_keeps_unchanged_files_and_rewrites_the_rest() {
+    use std::os::unix::fs::MetadataExt;
+    let draft = Draft::fixture("render/small");
+    draft.run(&["publish", "--out", "out"]).code(0);
+    let out = draft.root.join("out");
+    let inode = |path: &str| std::fs::metadata(out.join(path)).unwrap().ino();
+    let (accord, protocol) = (inode("full/accord.md"), inode("full/protocol.md"));
+    // A file changed in `--out` after publishing, to the same length.
+    let tampered = out.join("public/accord.html");
+    let text = std::fs::read_to_string(&tampered).unwrap();
+    std::fs::write(&tampered, text.replacen("<p>", "<q>", 1)).unwrap();
+    // A published file that is also linked from elsewhere.
+    let elsewhere = draft.root.join("copy.md");
+    std::fs::hard_link(out.join("public/accord.md"), &elsewhere).unwrap();
+    // A symbolic link where a file was, to the same bytes outside `--out`.
+    let outside = draft.root.join("outside.md");
+    std::fs::rename(out.join("restricted/accord.md"), &outside).unwrap();
+    std::os::unix::fs::symlink(&outside, out.join("restricted/accord.md")).unwrap();
+    draft.write(
+        "protocol/languages.md",
+        "+++\ntitle = \"Languages\"\nstatus = \"agreed\"\n+++\n\nThe texts are equally authentic.\n",
+    );
+    draft.run(&["publish", "--out", "out"]).code(0);
+    // Unchanged: the very file published before, not a copy of it.
+    assert_eq!(inode("full/accord.md"), accord);
+    assert_ne!(
+        inode("full/protocol.md"),
+        protocol,
+        "the changed document is rewritten"
+    );
+    // Everything is as a publication into a new folder has it, the tampered file too.
+    draft.run(&["publish", "--out", "fresh"]).code(0);
+    assert_eq!(tree(&out), tree(&draft.root.join("fresh")));
+    assert!(read_all(&out).contains("The texts are equally authentic."));
+    // The file shared with `copy.md` was written anew: changing `copy.md` changes no output.
+    assert_ne!(
+        inode("public/accord.md"),
+        std::fs::metadata(&elsewhere).unwrap().ino()
+    );
+    let link = std::fs::symlink_metadata(out.join("restricted/accord.md")).unwrap();
+    assert!(
+        link.is_file(),
+        "a link in `--out` is replaced, not followed"
+    );
+    assert_ne!(link.ino(), std::fs::metadata(&outside).unwrap().ino());
+}
