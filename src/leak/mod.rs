@@ -138,10 +138,12 @@ impl<T> Table<T> {
 /// (clause name, kind) hits of one output, possibly repeated.
 type Hits<'a> = Vec<(&'a str, LeakKind)>;
 
-/// Outputs from this size on are read in two views at once.
+/// Outputs from this size on, if they have tags, are read on two cores: the text and joined
+/// views on one, the markup view on the other.
 const PARALLEL_SCAN: usize = 1 << 20;
 
-/// How many bytes of a view are folded at a time.
+/// How many bytes of a view are folded at a time, and about how long the parts are that a
+/// large output is cut into (see [`chunk`]).
 const PIECE: usize = 1 << 18;
 
 /// The stretches of a joined view (tags removed, `tags` where they were) that can hold a match
