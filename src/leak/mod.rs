@@ -901,23 +901,26 @@ impl Pool {
     }
 }
 
-/// Copies `s`, offering the text after each `marker` to `f`, which tells what the escape stands
-/// for (nothing, for a removed tag) and how many bytes it used; `None` keeps the marker as text.
-/// Without a marker, `s` itself: most HTML holds no backslash.
+/// Copies `s`, offering the text after each `marker` (an ASCII byte: never part of another
+/// character) to `f`, which tells what the escape stands for (nothing, for a removed tag) and
+/// how many bytes it used; `None` keeps the marker as text. Without a marker, `s` itself: most
+/// HTML holds no backslash.
 fn decode<'a>(
     s: &'a str,
-    marker: char,
+    marker: u8,
     pool: &Pool,
     mut f: impl FnMut(&str, usize) -> Option<(Option<char>, usize)>,
 ) -> Cow<'a, str> {
-    if !s.contains(marker) {
+    // memchr's search, many bytes a step: std's `find` took 4% of `publish`.
+    let find = |text: &str| memchr::memchr(marker, text.as_bytes());
+    if find(s).is_none() {
         return Cow::Borrowed(s);
     }
     let (mut out, mut rest) = (pool.take(s.len()), s);
-    while let Some(p) = rest.find(marker) {
+    while let Some(p) = find(rest) {
         out.push_str(rest.get(..p).unwrap_or_default());
-        let after = rest.get(p + marker.len_utf8()..).unwrap_or_default();
-        let (c, used) = f(after, out.len()).unwrap_or((Some(marker), 0));
+        let after = rest.get(p + 1..).unwrap_or_default();
+        let (c, used) = f(after, out.len()).unwrap_or((Some(char::from(marker)), 0));
         out.extend(c);
         // Never drop the rest of an output: a bad length would only keep the escape as text.
         rest = after.get(used..).unwrap_or(after);
@@ -930,7 +933,7 @@ fn decode<'a>(
 /// a letter (`\n`, `\u…`), which the markup view then reads undecoded.
 fn decode_json<'a>(s: &'a str, pool: &Pool) -> (Cow<'a, str>, bool) {
     let mut ate_letter = false;
-    let out = decode(s, '\\', pool, |after, _| {
+    let out = decode(s, b'\\', pool, |after, _| {
         let hex4 = |at: usize| {
             let h = after.get(at..at + 4)?;
             u32::from_str_radix(h, 16)
@@ -963,7 +966,7 @@ fn decode_json<'a>(s: &'a str, pool: &Pool) -> (Cow<'a, str>, bool) {
 fn strip_tags<'a>(s: &'a str, with: Option<char>, pool: &Pool) -> (Cow<'a, str>, Vec<usize>) {
     // Once no `>` follows, none follows any later `<` either: remember, to stay linear.
     let (mut at, mut unclosed) = (Vec::new(), 0);
-    let out = decode(s, '<', pool, |after, here| {
+    let out = decode(s, b'<', pool, |after, here| {
         let opens = after
             .chars()
             .next()
@@ -971,7 +974,7 @@ fn strip_tags<'a>(s: &'a str, with: Option<char>, pool: &Pool) -> (Cow<'a, str>,
         if !opens || after.len() <= unclosed {
             return None;
         }
-        let Some(q) = after.find('>') else {
+        let Some(q) = memchr::memchr(b'>', after.as_bytes()) else {
             unclosed = after.len();
             return None;
         };
@@ -986,7 +989,7 @@ fn strip_tags<'a>(s: &'a str, with: Option<char>, pool: &Pool) -> (Cow<'a, str>,
 /// Decodes numeric character references (`;` optional, as browsers read them) and named ones:
 /// the markup-significant five, invisible ones as a soft hyphen (removed later), others a space.
 fn decode_entities<'a>(s: &'a str, pool: &Pool) -> Cow<'a, str> {
-    decode(s, '&', pool, |after, _| {
+    decode(s, b'&', pool, |after, _| {
         if let Some(num) = after.strip_prefix('#') {
             let (radix, digits) = match num.strip_prefix(['x', 'X']) {
                 Some(hex) => (16, hex),
