@@ -215,20 +215,7 @@ pub fn project(agreement: &Agreement, numbers: &Numbers, edition: &Edition) -> P
             let anchor = anchor(&doc.id, &label);
             Some(if includes(edition, clause.level) {
                 seen(clause.level);
-                Part::Clause(Box::new(ClauseView {
-                    id: clause.id.clone(),
-                    path: clause.path.clone(),
-                    label,
-                    fixed_label: clause.label.clone(),
-                    anchor,
-                    title: clause.title.clone(),
-                    level: clause.level,
-                    status: clause.status,
-                    positions: clause.positions.clone(),
-                    notes: clause.notes.clone(),
-                    tags: clause.tags.clone(),
-                    body: clause.body.clone(),
-                }))
+                Part::Clause(Box::new(view(clause, label, anchor)))
             } else {
                 Part::Withheld(Placeholder {
                     label,
@@ -313,43 +300,91 @@ pub fn project(agreement: &Agreement, numbers: &Numbers, edition: &Edition) -> P
     projection
 }
 
+/// The view of an included clause, under its number and anchor.
+pub fn view(clause: &Clause, label: String, anchor: String) -> ClauseView {
+    ClauseView {
+        id: clause.id.clone(),
+        path: clause.path.clone(),
+        label,
+        fixed_label: clause.label.clone(),
+        anchor,
+        title: clause.title.clone(),
+        level: clause.level,
+        status: clause.status,
+        positions: clause.positions.clone(),
+        notes: clause.notes.clone(),
+        tags: clause.tags.clone(),
+        body: clause.body.clone(),
+    }
+}
+
 /// Rewrites every reference to something the edition withholds into its label and
 /// anchor, so that not even an included clause's source names a withheld id to the
 /// renderers, diffs and reports that read the projection.
 fn hide_withheld_references(projection: &mut Projection, numbers: &Numbers) {
-    let anchors = projection.anchors();
-    let mut present: std::collections::BTreeSet<String> =
-        projection.clauses().map(|(_, _, c)| c.id.clone()).collect();
-    for doc in &projection.documents {
-        present.insert(doc.id.clone());
-        present.extend(doc.annexes.iter().filter_map(|a| match a {
-            AnnexPart::Annex(a) => Some(a.id.clone()),
-            AnnexPart::Withheld(_) => None,
-        }));
-    }
-    let titles: Vec<(String, String)> = projection
-        .documents
-        .iter()
-        .map(|d| (d.id.clone(), d.title.clone()))
-        .collect();
-    let has_anchor = |a: &str| anchors.contains(a);
+    let references = References::of(projection);
     for doc in &mut projection.documents {
         let doc_id = doc.id.clone();
-        let resolve = |id: &str| {
-            if present.contains(id) {
-                None
-            } else {
-                target(numbers, &titles, &doc_id, id, &has_anchor)
-            }
-        };
         for part in doc.parts_mut() {
-            match part {
-                Part::Clause(c) if may_link_elsewhere(&c.body, &present) => {
-                    c.body = crate::markdown::to_markdown(&c.body, None, &resolve).into();
+            if let Part::Clause(c) = part {
+                if let Some(body) = references.hide(&c.body, &doc_id, numbers) {
+                    c.body = body;
                 }
-                _ => {}
             }
         }
+    }
+}
+
+/// What an edition's references may point at: what it includes, and the anchors and
+/// document titles a reference to what it withholds is rewritten into.
+pub struct References {
+    present: std::collections::BTreeSet<String>,
+    anchors: std::collections::BTreeSet<String>,
+    titles: Vec<(String, String)>,
+}
+
+impl References {
+    /// Those of a projection, before or after its references are hidden.
+    pub fn of(projection: &Projection) -> References {
+        let mut present: std::collections::BTreeSet<String> =
+            projection.clauses().map(|(_, _, c)| c.id.clone()).collect();
+        for doc in &projection.documents {
+            present.insert(doc.id.clone());
+            present.extend(doc.annexes.iter().filter_map(|a| match a {
+                AnnexPart::Annex(a) => Some(a.id.clone()),
+                AnnexPart::Withheld(_) => None,
+            }));
+        }
+        let titles = (projection.documents.iter())
+            .map(|d| (d.id.clone(), d.title.clone()))
+            .collect();
+        References {
+            present,
+            anchors: projection.anchors(),
+            titles,
+        }
+    }
+
+    /// `body` of a clause of document `doc_id` with its references to what is not present
+    /// rewritten, if it has any.
+    pub fn hide(
+        &self,
+        body: &crate::model::Body,
+        doc_id: &str,
+        numbers: &Numbers,
+    ) -> Option<crate::model::Body> {
+        if !may_link_elsewhere(body, &self.present) {
+            return None;
+        }
+        let has_anchor = |a: &str| self.anchors.contains(a);
+        let resolve = |id: &str| {
+            if self.present.contains(id) {
+                None
+            } else {
+                target(numbers, &self.titles, doc_id, id, &has_anchor)
+            }
+        };
+        Some(crate::markdown::to_markdown(body, None, &resolve).into())
     }
 }
 

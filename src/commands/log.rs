@@ -7,8 +7,10 @@ use serde::Serialize;
 
 use crate::cli::LogArgs;
 use crate::diff::{self, ClauseDiff, Status, Version, present};
-use crate::edition::{self, Projection};
-use crate::source::{self, Commit};
+use crate::edition::{self, ClauseView, Projection, References};
+use crate::model::Scheme;
+use crate::numbering::Numbers;
+use crate::source::{self, Commit, Source};
 use crate::{Context, Error, load, numbering};
 
 /// One step of a clause's history.
@@ -18,57 +20,137 @@ struct Step {
     change: ClauseDiff,
 }
 
-/// A commit's draft projected onto the edition (or everything); `None` if it has no draft.
-fn at(
-    root: &std::path::Path,
-    ctx: &Context,
-    commit: &str,
-    edition: Option<&str>,
-    cache: &mut load::Cache,
-) -> Result<Option<(Projection, crate::model::Scheme)>, Error> {
-    let source = source::open(commit, Ok(root), &ctx.cwd)?;
+/// A commit's draft, loaded whole and projected onto the edition (or everything).
+struct Whole {
+    projection: Projection,
+    scheme: Scheme,
+    numbers: Numbers,
+    source: Box<dyn Source>,
+    /// Its listing, made when a skim first needs it (`None` within: the source names no
+    /// contents).
+    listing: Option<Option<load::Listing>>,
+    /// Resolved when first needed.
+    references: Option<References>,
+}
+
+/// A commit's draft loaded whole; `None` if it has no draft, or not the edition.
+fn whole(source: Box<dyn Source>, edition: Option<&str>, cache: &mut load::Cache) -> Option<Whole> {
     // A commit may predate the draft, or hold a broken one: the history goes around it.
-    let Ok(loaded) = load::load_with(source.as_ref(), cache) else {
-        return Ok(None);
-    };
+    let loaded = load::load_with(source.as_ref(), cache).ok()?;
     let agreement = &loaded.agreement;
     let numbers = numbering::assign(agreement);
     let chosen = match edition {
-        Some(name) => match agreement.edition(name) {
-            Some(e) => e.clone(),
-            None => return Ok(None),
-        },
+        Some(name) => agreement.edition(name)?.clone(),
         None => super::diff::everything(agreement),
     };
-    Ok(Some((
-        edition::project(agreement, &numbers, &chosen),
-        agreement.scheme.clone(),
-    )))
+    Some(Whole {
+        projection: edition::project(agreement, &numbers, &chosen),
+        scheme: agreement.scheme.clone(),
+        numbers,
+        source,
+        listing: None,
+        references: None,
+    })
+}
+
+/// The tracked clause in a commit that places every clause as the last one loaded whole
+/// does, so that only its own view is needed.
+struct Skimmed {
+    view: ClauseView,
+    source: Box<dyn Source>,
+    listing: load::Listing,
+}
+
+/// The tracked clause's change from the `older` commit to the newer one (`skimmed`, or else
+/// `whole` itself), worked out from the files that changed alone, without loading `older`
+/// whole; with the clause's view and the listing of `older`. `None` where that does not
+/// apply (see [`load::same_placement`]). Where it does, the two drafts pair every clause by
+/// id, in the same order and places, so that nothing moved; the clause's number, level and
+/// references resolve as in `whole`, and only its own file can have changed it.
+fn skim(
+    older: &dyn Source,
+    whole: &mut Whole,
+    skimmed: Option<&Skimmed>,
+    tracked: &str,
+    cache: &mut load::Cache,
+) -> Option<(ClauseDiff, ClauseView, load::Listing)> {
+    // Only what placed the clauses alike can be skimmed, and most commits that move, add or
+    // remove one change the manifest: checked before anything is listed.
+    let newer = skimmed.map_or(whole.source.as_ref(), |s| s.source.as_ref());
+    let manifest = |source: &dyn Source| source.content_id(crate::manifest::FILE);
+    if manifest(older)? != manifest(newer)? {
+        return None;
+    }
+    let listing = match skimmed {
+        Some(s) => &s.listing,
+        None => (whole.listing)
+            .get_or_insert_with(|| load::Listing::of(newer))
+            .as_ref()?,
+    };
+    let (changed, older_listing) = load::same_placement(older, (newer, listing), cache)?;
+    let (doc, annex, in_whole) = (whole.projection.clauses()).find(|c| c.2.id == tracked)?;
+    let view = skimmed.map_or(in_whole, |s| &s.view);
+    let old_view = if changed.contains(&view.path) {
+        let annex_level = annex.map(|a| a.level);
+        let clause = load::clause_in(older, &older_listing, &view.path, annex_level, cache)?;
+        let placed_alike = clause.id == view.id
+            && clause.level == view.level
+            && clause.label == view.fixed_label
+            && clause.status != crate::model::Status::Withdrawn;
+        if !placed_alike {
+            return None;
+        }
+        let mut old = edition::view(&clause, view.label.clone(), view.anchor.clone());
+        let references =
+            (whole.references).get_or_insert_with(|| References::of(&whole.projection));
+        if let Some(body) = references.hide(&old.body, &doc.id, &whole.numbers) {
+            old.body = body;
+        }
+        old
+    } else {
+        view.clone()
+    };
+    let place = diff::Place {
+        document: doc.id.clone(),
+        annex: annex.map(|a| a.id.clone()),
+    };
+    let change = diff::paired(
+        [(&old_view, &place), (view, &place)],
+        false,
+        [&whole.scheme, &whole.scheme],
+        whole.projection.edition.annotations,
+        false,
+    );
+    Some((change, old_view, older_listing))
 }
 
 /// Walks the history from the newest commit back, keeping the steps that changed the clause.
+/// A commit is loaded whole only where the clause may have moved, been renumbered, renamed
+/// or born: elsewhere only the files it changed are read.
 pub(crate) fn run(args: &LogArgs, ctx: &Context) -> Result<ExitCode, Error> {
     let root = ctx.root()?;
+    let open = |commit: &Commit| source::open(&commit.id, Ok(&root), &ctx.cwd);
     let commits = source::history(&root, "HEAD")?;
     let edition = args.edition.as_deref();
     let mut tracked = args.id.clone();
     let mut steps = Vec::new();
-    let mut newer = None;
+    // The newer side of each comparison: the last commit loaded whole, and the commit
+    // skimmed from it, if it is that one's.
+    let (mut newer, mut skimmed) = (None::<Whole>, None::<Skimmed>);
     let mut cache = load::Cache::default();
     let bar = super::progress(ctx, commits.len(), "reading history");
     for (k, commit) in commits.iter().enumerate().rev() {
         bar.inc(1);
-        let newer_side = match newer.take() {
-            Some(side) => side,
-            None => match at(&root, ctx, &commit.id, edition, &mut cache)? {
-                Some(side) => side,
-                None => continue,
-            },
+        if newer.is_none() {
+            newer = whole(open(commit)?, edition, &mut cache);
+        }
+        let Some(newer_whole) = &mut newer else {
+            continue;
         };
-        if k + 1 == commits.len() && !newer_side.0.clauses().any(|(_, _, c)| c.id == tracked) {
-            let ids: Vec<String> = newer_side
-                .0
-                .clauses()
+        if k + 1 == commits.len()
+            && !(newer_whole.projection.clauses()).any(|(_, _, c)| c.id == tracked)
+        {
+            let ids: Vec<String> = (newer_whole.projection.clauses())
                 .map(|(_, _, c)| c.id.clone())
                 .collect();
             let hint = crate::diagnostic::did_you_mean(&tracked, ids.iter().map(String::as_str))
@@ -81,37 +163,63 @@ pub(crate) fn run(args: &LogArgs, ctx: &Context) -> Result<ExitCode, Error> {
                     .unwrap_or_default()
             )));
         }
-        let older_side = match k.checked_sub(1) {
-            Some(prev) => at(&root, ctx, &commits[prev].id, edition, &mut cache)?,
-            None => None,
+        let older = k.checked_sub(1).map(|prev| &commits[prev]);
+        let older_source = older.map(open).transpose()?;
+        let found = (older_source.as_deref())
+            .and_then(|source| skim(source, newer_whole, skimmed.as_ref(), &tracked, &mut cache));
+        let (found, older_source) = match (found, older_source) {
+            (Some(found), Some(source)) => (Some((found, source)), None),
+            (_, source) => (None, source),
         };
+        if let Some(((change, view, listing), source)) = found {
+            if change.status != Status::Unchanged {
+                steps.push(Step {
+                    commit: commit.clone(),
+                    change,
+                });
+            }
+            skimmed = Some(Skimmed {
+                view,
+                source,
+                listing,
+            });
+            continue;
+        }
+        // Loaded whole: the newer commit, if it was skimmed, and the older one.
+        if skimmed.take().is_some() {
+            newer = whole(open(commit)?, edition, &mut cache);
+        }
+        let Some(newer_whole) = newer.take() else {
+            continue;
+        };
+        let older_whole = older_source.and_then(|source| whole(source, edition, &mut cache));
         let before_the_first;
-        let (old, old_scheme) = match &older_side {
-            Some((p, s)) => (p, s),
+        let (old, old_scheme) = match &older_whole {
+            Some(w) => (&w.projection, &w.scheme),
             None => {
                 before_the_first = Projection {
                     documents: Vec::new(),
-                    ..newer_side.0.clone()
+                    ..newer_whole.projection.clone()
                 };
-                (&before_the_first, &newer_side.1)
+                (&before_the_first, &newer_whole.scheme)
             }
         };
         let version = |c: &Commit| Version {
             rev: c.id.clone(),
             commit: Some(c.id.clone()),
         };
-        let old_version = k.checked_sub(1).map_or(
+        let old_version = older.map_or(
             Version {
                 rev: "(none)".into(),
                 commit: None,
             },
-            |p| version(&commits[p]),
+            version,
         );
         let report = diff::compare(
             old,
-            &newer_side.0,
+            &newer_whole.projection,
             old_scheme,
-            &newer_side.1,
+            &newer_whole.scheme,
             (old_version, version(commit)),
             args.edition.clone(),
             false,
@@ -136,7 +244,7 @@ pub(crate) fn run(args: &LogArgs, ctx: &Context) -> Result<ExitCode, Error> {
         if born {
             break;
         }
-        newer = older_side;
+        newer = older_whole;
     }
     bar.finish_and_clear();
     if args.json {

@@ -289,56 +289,15 @@ pub fn compare(
     let old_partner: BTreeMap<usize, usize> = pairs.iter().map(|&(i, j)| (i, j)).collect();
     // Each clause's diff stands alone, redline and all: made on every core.
     let indexed: Vec<(usize, &Item<'_>)> = news.iter().enumerate().collect();
-    let diffs = crate::parallel::map(&indexed, |&(j, item)| {
-        let c = item.clause;
-        match new_partner.get(&j) {
-            None => one_sided(item, Status::Added),
-            Some(&i) => {
-                let o = olds[i].clause;
-                let other_place = olds[i].place != item.place;
-                let moved = other_place || moved_new.contains(&j);
-                let text_changed = o.body.trim() != c.body.trim();
-                let title = (o.title != c.title).then(|| Change {
-                    old: o.title.clone(),
-                    new: c.title.clone(),
-                });
-                let metadata = metadata(o, c, old_scheme, new_scheme, annotations);
-                let changed = moved
-                    || text_changed
-                    || title.is_some()
-                    || !metadata.is_empty()
-                    || o.id != c.id;
-                ClauseDiff {
-                    id: c.id.clone(),
-                    old_id: (o.id != c.id).then(|| o.id.clone()),
-                    document: item.place.document.clone(),
-                    annex: item.place.annex.clone(),
-                    status: if changed {
-                        Status::Changed
-                    } else {
-                        Status::Unchanged
-                    },
-                    old_number: Some(o.label.clone()),
-                    new_number: Some(c.label.clone()),
-                    heading: c.title.clone(),
-                    moved,
-                    moved_from: other_place.then(|| olds[i].place.clone()),
-                    renumbered: !moved && o.label != c.label,
-                    text_changed,
-                    title,
-                    metadata,
-                    redline: if text_changed {
-                        redline::redline(o.body.trim(), c.body.trim())
-                    } else {
-                        Vec::new()
-                    },
-                    text: match texts && !changed {
-                        true => c.body.trim().to_string(),
-                        false => String::new(),
-                    },
-                }
-            }
-        }
+    let diffs = crate::parallel::map(&indexed, |&(j, item)| match new_partner.get(&j) {
+        None => one_sided(item, Status::Added),
+        Some(&i) => paired(
+            [(olds[i].clause, &olds[i].place), (item.clause, &item.place)],
+            moved_new.contains(&j),
+            [old_scheme, new_scheme],
+            annotations,
+            texts,
+        ),
     });
     // Sized up front: a clause diff is large, and each doubling would copy them all.
     let removed = olds.len() - old_partner.len();
@@ -401,6 +360,56 @@ pub fn compare(
 }
 
 /// An added or removed clause: its whole text inserted or deleted.
+/// What happened to a clause between its old and new views, each with where it sits;
+/// `reordered` if, staying in its place, it left the longest run of its neighbours kept in
+/// order.
+pub(crate) fn paired(
+    [(o, old_place), (c, new_place)]: [(&ClauseView, &Place); 2],
+    reordered: bool,
+    [old_scheme, new_scheme]: [&Scheme; 2],
+    annotations: bool,
+    texts: bool,
+) -> ClauseDiff {
+    let other_place = old_place != new_place;
+    let moved = other_place || reordered;
+    let text_changed = o.body.trim() != c.body.trim();
+    let title = (o.title != c.title).then(|| Change {
+        old: o.title.clone(),
+        new: c.title.clone(),
+    });
+    let metadata = metadata(o, c, old_scheme, new_scheme, annotations);
+    let changed = moved || text_changed || title.is_some() || !metadata.is_empty() || o.id != c.id;
+    ClauseDiff {
+        id: c.id.clone(),
+        old_id: (o.id != c.id).then(|| o.id.clone()),
+        document: new_place.document.clone(),
+        annex: new_place.annex.clone(),
+        status: if changed {
+            Status::Changed
+        } else {
+            Status::Unchanged
+        },
+        old_number: Some(o.label.clone()),
+        new_number: Some(c.label.clone()),
+        heading: c.title.clone(),
+        moved,
+        moved_from: other_place.then(|| old_place.clone()),
+        renumbered: !moved && o.label != c.label,
+        text_changed,
+        title,
+        metadata,
+        redline: if text_changed {
+            redline::redline(o.body.trim(), c.body.trim())
+        } else {
+            Vec::new()
+        },
+        text: match texts && !changed {
+            true => c.body.trim().to_string(),
+            false => String::new(),
+        },
+    }
+}
+
 fn one_sided(item: &Item<'_>, status: Status) -> ClauseDiff {
     let c = item.clause;
     let (old_number, new_number, redline) = match status {

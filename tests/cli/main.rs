@@ -15,6 +15,7 @@ mod hardening;
 mod harness;
 mod import;
 mod init;
+mod log;
 mod new;
 mod noninterference;
 mod publish;

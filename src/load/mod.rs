@@ -16,6 +16,10 @@ use crate::model::{Agreement, Annex, Clause, Document, Heading, Level, Position,
 use crate::source::{ReadError, Revision, Source};
 use crate::toml_read::At;
 
+mod placement;
+
+pub use placement::{Listing, clause_in, same_placement};
+
 /// A loaded draft: the agreement, what is wrong with it, and the files' texts.
 #[derive(Debug, Clone)]
 pub struct Loaded {
@@ -96,6 +100,8 @@ type Hit = (Arc<Parsed>, Vec<Diagnostic>);
 #[derive(Default)]
 pub struct Cache {
     files: BTreeMap<(String, String), Cached>,
+    /// The last manifest [`clause_in`] read, by content id.
+    manifest: Option<(String, Arc<Manifest>)>,
 }
 
 /// Loads a draft from a source.
