@@ -359,7 +359,6 @@ pub fn compare(
     }
 }
 
-/// An added or removed clause: its whole text inserted or deleted.
 /// What happened to a clause between its old and new views, each with where it sits;
 /// `reordered` if, staying in its place, it left the longest run of its neighbours kept in
 /// order.
@@ -410,6 +409,7 @@ pub(crate) fn paired(
     }
 }
 
+/// An added or removed clause: its whole text inserted or deleted.
 fn one_sided(item: &Item<'_>, status: Status) -> ClauseDiff {
     let c = item.clause;
     let (old_number, new_number, redline) = match status {
