@@ -239,6 +239,9 @@ pub struct Scanner {
     /// (clause, start of the run in its words) by the hash of the run.
     runs: Table<(usize, usize)>,
     pool: Pool,
+    /// Folding buffers kept from one view to the next: grown afresh for each, they cost the
+    /// kernel clearing their memory again.
+    spare: std::sync::Mutex<Vec<(Folded, Scratch)>>,
 }
 
 /// One view of an output, read as it comes, part by part ([`ViewScan::feed`]). It is folded a
@@ -256,12 +259,14 @@ struct ViewScan<'s> {
 impl<'s> ViewScan<'s> {
     /// Phrases are looked for only if `phrases`.
     fn new(scanner: &'s Scanner, phrases: bool, piece: usize) -> ViewScan<'s> {
+        let spare = scanner.spare.lock().ok().and_then(|mut spare| spare.pop());
+        let (folded, scratch) = spare.unwrap_or_default();
         ViewScan {
             scanner,
             phrases,
             piece,
-            folded: Folded::default(),
-            scratch: Scratch::default(),
+            folded,
+            scratch,
             hits: Vec::new(),
         }
     }
@@ -283,7 +288,18 @@ impl<'s> ViewScan<'s> {
     fn finish(mut self) -> Hits<'s> {
         self.folded.close();
         self.scan(self.folded.len());
-        self.hits
+        let ViewScan {
+            scanner,
+            mut folded,
+            scratch,
+            hits,
+            ..
+        } = self;
+        folded.clear();
+        if let Ok(mut spare) = scanner.spare.lock() {
+            spare.push((folded, scratch));
+        }
+        hits
     }
 
     fn scan(&mut self, ready: usize) {
@@ -363,6 +379,7 @@ impl Scanner {
             longest,
             runs,
             pool: Pool::default(),
+            spare: std::sync::Mutex::default(),
         }
     }
 
@@ -756,6 +773,14 @@ impl Folded {
 
     fn is_empty(&self) -> bool {
         self.spans.is_empty()
+    }
+
+    /// Forgets every word, keeping the memory.
+    fn clear(&mut self) {
+        self.buf.clear();
+        self.spans.clear();
+        self.hashes.clear();
+        self.open = None;
     }
 
     /// Adds `c` lowercased, from [`lower`] where it has it.
