@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use crate::cli::LogArgs;
-use crate::diff::{self, ClauseDiff, Status, Version, present};
+use crate::diff::{self, ClauseDiff, Status, present};
 use crate::edition::{self, ClauseView, Projection, References};
 use crate::model::Scheme;
 use crate::numbering::Numbers;
@@ -204,31 +204,9 @@ pub(crate) fn run(args: &LogArgs, ctx: &Context) -> Result<ExitCode, Error> {
                 (&before_the_first, &newer_whole.scheme)
             }
         };
-        let version = |c: &Commit| Version {
-            rev: c.id.clone(),
-            commit: Some(c.id.clone()),
-        };
-        let old_version = older.map_or(
-            Version {
-                rev: "(none)".into(),
-                commit: None,
-            },
-            version,
-        );
-        let report = diff::compare(
-            old,
-            &newer_whole.projection,
-            old_scheme,
-            &newer_whole.scheme,
-            (old_version, version(commit)),
-            args.edition.clone(),
-            false,
-        );
-        let Some(change) = report
-            .clauses
-            .into_iter()
-            .find(|c| c.id == tracked && c.status != Status::Removed)
-        else {
+        let schemes = [old_scheme, &newer_whole.scheme];
+        let found = diff::compare_one(old, &newer_whole.projection, schemes, &tracked);
+        let Some(change) = found else {
             break;
         };
         let born = change.status == Status::Added;

@@ -255,6 +255,71 @@ fn metadata(
     out
 }
 
+/// The clauses of two versions, paired, with those that moved among their neighbours.
+struct Matching<'a> {
+    olds: Vec<Item<'a>>,
+    news: Vec<Item<'a>>,
+    /// (old index, new index), sorted.
+    pairs: Vec<(usize, usize)>,
+    /// The new indices of the paired clauses that, staying in their place, are not in the
+    /// longest run of it kept in order.
+    moved_new: BTreeSet<usize>,
+    /// Old index by new index.
+    new_partner: BTreeMap<usize, usize>,
+}
+
+impl Matching<'_> {
+    fn of<'a>(old: &'a Projection, new: &'a Projection) -> Matching<'a> {
+        let (olds, news) = (items(old), items(new));
+        let pairs = pair::pair(&keys(&olds), &keys(&news));
+        let mut by_place: BTreeMap<&Place, Vec<(usize, usize)>> = BTreeMap::new();
+        for &(i, j) in &pairs {
+            if olds[i].place == news[j].place {
+                by_place.entry(&news[j].place).or_default().push((i, j));
+            }
+        }
+        let mut moved_new = BTreeSet::new();
+        for list in by_place.values_mut() {
+            list.sort_by_key(|&(_, j)| j);
+            let sequence: Vec<usize> = list.iter().map(|&(i, _)| i).collect();
+            moved_new.extend(pair::moved(&sequence).into_iter().map(|k| list[k].1));
+        }
+        let new_partner = pairs.iter().map(|&(i, j)| (j, i)).collect();
+        Matching {
+            olds,
+            news,
+            pairs,
+            moved_new,
+            new_partner,
+        }
+    }
+}
+
+/// What [`compare`] reports for the clause of the new version with id `id`, if it has one:
+/// every clause is paired and placed as there, but only this one's diff is made.
+pub fn compare_one(
+    old: &Projection,
+    new: &Projection,
+    [old_scheme, new_scheme]: [&Scheme; 2],
+    id: &str,
+) -> Option<ClauseDiff> {
+    let m = Matching::of(old, new);
+    let (j, item) = (m.news.iter().enumerate()).find(|(_, item)| item.clause.id == id)?;
+    Some(match m.new_partner.get(&j) {
+        None => one_sided(item, Status::Added),
+        Some(&i) => paired(
+            [
+                (m.olds[i].clause, &m.olds[i].place),
+                (item.clause, &item.place),
+            ],
+            m.moved_new.contains(&j),
+            [old_scheme, new_scheme],
+            old.edition.annotations && new.edition.annotations,
+            false,
+        ),
+    })
+}
+
 /// Compares two projections of the same edition (or of everything); `texts` keeps each
 /// unchanged clause's text in the report, for a presenter that shows it.
 pub fn compare(
@@ -267,25 +332,13 @@ pub fn compare(
     texts: bool,
 ) -> Report {
     let annotations = old.edition.annotations && new.edition.annotations;
-    let (olds, news) = (items(old), items(new));
-    let pairs = pair::pair(&keys(&olds), &keys(&news));
-
-    // Moves among neighbours: within each place, the paired clauses that are not in the
-    // longest run kept in order.
-    let mut by_place: BTreeMap<&Place, Vec<(usize, usize)>> = BTreeMap::new();
-    for &(i, j) in &pairs {
-        if olds[i].place == news[j].place {
-            by_place.entry(&news[j].place).or_default().push((i, j));
-        }
-    }
-    let mut moved_new = BTreeSet::new();
-    for list in by_place.values_mut() {
-        list.sort_by_key(|&(_, j)| j);
-        let sequence: Vec<usize> = list.iter().map(|&(i, _)| i).collect();
-        moved_new.extend(pair::moved(&sequence).into_iter().map(|k| list[k].1));
-    }
-
-    let new_partner: BTreeMap<usize, usize> = pairs.iter().map(|&(i, j)| (j, i)).collect();
+    let Matching {
+        olds,
+        news,
+        pairs,
+        moved_new,
+        new_partner,
+    } = Matching::of(old, new);
     let old_partner: BTreeMap<usize, usize> = pairs.iter().map(|&(i, j)| (i, j)).collect();
     // Each clause's diff stands alone, redline and all: made on every core.
     let indexed: Vec<(usize, &Item<'_>)> = news.iter().enumerate().collect();
