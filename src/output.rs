@@ -86,9 +86,15 @@ impl Staged {
         let outermost = parent.ancestors().take_while(|a| !a.exists()).last();
         let made = (parent.clone(), outermost.map(Path::to_path_buf));
         std::fs::create_dir_all(&parent).map_err(|e| Error::io("create", &parent, e))?;
-        let dir = tempfile::Builder::new()
-            .prefix(".entente-staging-")
-            .tempdir_in(&parent)
+        let mut builder = tempfile::Builder::new();
+        // It holds every edition, the most restricted included, beside `--out` until the
+        // commit: readable by its owner only, also if a killed run leaves it behind.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o700));
+        }
+        let dir = (builder.prefix(".entente-staging-").tempdir_in(&parent))
             .map_err(|e| Error::io("create a staging folder in", &parent, e))?;
         Ok(Staged {
             out: out.to_path_buf(),
@@ -243,5 +249,26 @@ fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(_) => return false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn the_staging_folder_is_its_owners_alone_and_goes_without_a_commit() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let staged = Staged::new(&root.path().join("out")).unwrap();
+        let dir = staged.dir.path().to_path_buf();
+        let mode = std::fs::metadata(&dir).map(|m| m.permissions().mode() & 0o777);
+        assert_eq!(mode.ok(), Some(0o700));
+        staged.write("public", "agreement.md", b"text").unwrap();
+        assert!(dir.join("public/agreement.md").is_file());
+        drop(staged);
+        assert!(!dir.exists());
+        assert!(!root.path().join("out").exists());
     }
 }
