@@ -37,6 +37,7 @@ struct Whole {
 fn whole(source: Box<dyn Source>, edition: Option<&str>, cache: &mut load::Cache) -> Option<Whole> {
     // A commit may predate the draft, or hold a broken one: the history goes around it.
     let loaded = load::load_with(source.as_ref(), cache).ok()?;
+    cache.keep_recent();
     let agreement = &loaded.agreement;
     let numbers = numbering::assign(agreement);
     let chosen = match edition {

@@ -73,6 +73,7 @@ fn history(args: &StatusArgs, ctx: &Context, format: present::Format) -> Result<
         let Ok(loaded) = load::load_with(source.as_ref(), &mut cache) else {
             continue;
         };
+        cache.keep_recent();
         let agreement = &loaded.agreement;
         let chosen = match args.edition.as_deref() {
             Some(name) => match agreement.edition(name) {

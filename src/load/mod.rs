@@ -5,6 +5,7 @@
 //! so that `check` can show everything at once. A clause whose metadata cannot be read
 //! is kept at the highest level, so that an error can never make text more public.
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -86,8 +87,8 @@ struct Parsed {
 }
 
 /// A file in the cache: its text, shared with every version that holds it, what parsing it
-/// gave, and what it was found to have.
-type Cached = (Arc<String>, Arc<Parsed>, Vec<Diagnostic>);
+/// gave, what it was found to have, and the last load that used it (see [`Cache::loads`]).
+type Cached = (Arc<String>, Arc<Parsed>, Vec<Diagnostic>, Cell<u32>);
 
 /// A file read now rather than found in the cache: its cache key and what decoding it found.
 type Fresh = (Option<(String, String)>, Vec<Diagnostic>);
@@ -102,6 +103,18 @@ pub struct Cache {
     files: BTreeMap<(String, String), Cached>,
     /// The last manifest [`clause_in`] read, by content id.
     manifest: Option<(String, Arc<Manifest>)>,
+    /// How many versions have been loaded through it.
+    loads: u32,
+}
+
+impl Cache {
+    /// Forgets the files that neither of the last two versions loaded held. A history is
+    /// read one version after the next, and a file it leaves behind seldom comes back:
+    /// kept, every version of every file it met held `log` at ten times the draft's size.
+    pub fn keep_recent(&mut self) {
+        let since = self.loads.saturating_sub(1);
+        self.files.retain(|_, entry| entry.3.get() >= since);
+    }
 }
 
 /// Loads a draft from a source.
@@ -130,6 +143,8 @@ pub fn load_with(source: &dyn Source, cache: &mut Cache) -> Result<Loaded, Error
     files.insert(manifest::FILE, text);
 
     // Each listed file is either in the cache or read now; only the latter are parsed.
+    cache.loads += 1;
+    let this_load = cache.loads;
     let mut texts = Vec::new();
     let mut slots: Vec<Result<Hit, Fresh>> = Vec::new();
     // Each file is looked up once: a history looks up every file of every commit.
@@ -150,7 +165,8 @@ pub fn load_with(source: &dyn Source, cache: &mut Cache) -> Result<Loaded, Error
         .collect();
     let mut read = source.read_all(&unread).into_iter();
     for (path, key, hit) in listed {
-        if let Some((text, piece, found)) = hit {
+        if let Some((text, piece, found, used)) = hit {
+            used.set(this_load);
             files.insert(&path, Arc::clone(text));
             // Shared, not copied: a history loads most files once per commit.
             slots.push(Ok((Arc::clone(piece), found.clone())));
@@ -197,7 +213,13 @@ pub fn load_with(source: &dyn Source, cache: &mut Cache) -> Result<Loaded, Error
                 decoding.extend(found);
                 let (text, piece) = (Arc::new(text), Arc::new(piece));
                 if let Some(key) = key {
-                    let entry = (Arc::clone(&text), Arc::clone(&piece), decoding.clone());
+                    let used = Cell::new(this_load);
+                    let entry = (
+                        Arc::clone(&text),
+                        Arc::clone(&piece),
+                        decoding.clone(),
+                        used,
+                    );
                     cache.files.insert(key, entry);
                 }
                 files.insert(&path, text);
@@ -676,5 +698,71 @@ impl Context<'_> {
         clause.notes = front.notes.iter().map(|n| n.value.clone()).collect();
         clause.tags = front.tags.iter().map(|t| t.value.clone()).collect();
         clause
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::MemorySource;
+
+    /// A version of a draft whose files are named by their contents, as git names blobs.
+    struct Version(MemorySource);
+
+    impl Source for Version {
+        fn files(&self) -> Result<Vec<String>, Error> {
+            self.0.files()
+        }
+        fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
+            self.0.read(path)
+        }
+        fn revision(&self) -> &Revision {
+            self.0.revision()
+        }
+        fn content_id(&self, path: &str) -> Option<String> {
+            self.0
+                .read(path)
+                .ok()
+                .map(|b| String::from_utf8_lossy(&b).into())
+        }
+    }
+
+    fn version(a: &str, b: &str) -> Version {
+        let manifest = "[agreement]\ntitle = \"T\"\nparties = [\"x\"]\n\n[[documents]]\nid = \"d\"\ntitle = \"D\"\nclauses = [\"a\", \"b\"]\n";
+        let clause = |text: &str| format!("+++\ntitle = \"{text}\"\n+++\n\n{text}.\n").into_bytes();
+        Version(MemorySource::new(
+            "v",
+            [
+                ("entente.toml".to_string(), manifest.as_bytes().to_vec()),
+                ("a.md".to_string(), clause(a)),
+                ("b.md".to_string(), clause(b)),
+            ],
+        ))
+    }
+
+    fn bodies(loaded: &Loaded) -> Vec<String> {
+        let clauses = loaded.agreement.clauses();
+        clauses.map(|(_, _, c)| c.body.trim().to_string()).collect()
+    }
+
+    #[test]
+    fn a_history_keeps_the_files_of_its_last_two_versions_and_loads_as_afresh() {
+        let mut cache = Cache::default();
+        let held = |cache: &Cache| {
+            let keys = cache.files.keys();
+            keys.map(|(_, path)| path.clone()).collect::<Vec<_>>()
+        };
+        for (a, b) in [("one", "two"), ("one", "three"), ("four", "three")] {
+            let v = version(a, b);
+            let loaded = load_with(&v, &mut cache).unwrap();
+            cache.keep_recent();
+            assert_eq!(bodies(&loaded), bodies(&load(&v).unwrap()));
+            assert_eq!(bodies(&loaded), [format!("{a}."), format!("{b}.")]);
+        }
+        // "two" was last used two versions ago; "one" by the version before this one.
+        assert_eq!(cache.files.len(), 3, "{:?}", held(&cache));
+        let texts: Vec<&str> = (cache.files.values()).map(|e| e.0.as_str()).collect();
+        assert!(!texts.iter().any(|t| t.contains("two")), "{texts:?}");
+        assert!(texts.iter().any(|t| t.contains("one")), "{texts:?}");
     }
 }

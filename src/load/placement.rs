@@ -125,15 +125,15 @@ pub fn clause_in(
 /// there).
 fn parsed(source: &dyn Source, path: &str, id: &str, cache: &mut Cache) -> Option<Arc<Parsed>> {
     let key = (id.to_string(), path.to_string());
-    if let Some((_, parsed, _)) = cache.files.get(&key) {
+    if let Some((_, parsed, _, used)) = cache.files.get(&key) {
+        used.set(cache.loads);
         return Some(Arc::clone(parsed));
     }
     let bytes = source.read(path).ok()?;
     let mut found = Vec::new();
     let text = decode(bytes, path, &mut found);
     let parsed = Arc::new(parse_clause(path, &text, &mut found));
-    cache
-        .files
-        .insert(key, (Arc::new(text), Arc::clone(&parsed), found));
+    let used = std::cell::Cell::new(cache.loads);
+    (cache.files).insert(key, (Arc::new(text), Arc::clone(&parsed), found, used));
     Some(parsed)
 }
