@@ -24,8 +24,8 @@ use std::sync::OnceLock;
 use unicode_normalization::char::{canonical_combining_class, is_combining_mark};
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
-/// Words in a run of withheld text.
-const RUN: usize = 8;
+/// Words in a run of withheld text (SPEC §3).
+pub(crate) const RUN: usize = 8;
 
 /// What the scanner must never find in an edition's outputs: material of one withheld clause.
 pub struct Withheld {
@@ -705,14 +705,28 @@ fn run_hashes(word_hashes: &[u64], out: &mut Vec<u64>) {
     let Some(first) = word_hashes.get(..RUN) else {
         return;
     };
-    let mut g = first
-        .iter()
-        .fold(0, |g: u64, &w| g.wrapping_mul(POLY).wrapping_add(w));
-    out.push(mix(g));
+    let mut rolling = Rolling::default();
+    out.push(first.iter().fold(0, |_, &w| rolling.push(w, None)));
     for (&gone, &new) in word_hashes.iter().zip(word_hashes.iter().skip(RUN)) {
-        g = g.wrapping_sub(gone.wrapping_mul(POLY_LAST));
-        g = g.wrapping_mul(POLY).wrapping_add(new);
-        out.push(mix(g));
+        out.push(rolling.push(new, Some(gone)));
+    }
+}
+
+/// The [`gram_hash`] of the last `RUN` words of a text, kept up to date a word at a time.
+#[derive(Default)]
+pub(crate) struct Rolling(u64);
+
+impl Rolling {
+    /// Adds the word hashed `new`, drops `gone` (the hash of the word `RUN` words back, once
+    /// there is one), and returns the hash of the run ending at `new` (meaningful from the
+    /// `RUN`th word on).
+    #[inline]
+    pub(crate) fn push(&mut self, new: u64, gone: Option<u64>) -> u64 {
+        let g = self
+            .0
+            .wrapping_sub(gone.unwrap_or(0).wrapping_mul(POLY_LAST));
+        self.0 = g.wrapping_mul(POLY).wrapping_add(new);
+        mix(self.0)
     }
 }
 
