@@ -7,9 +7,6 @@ use clap::Parser;
 // entente allocates and frees many large buffers (file texts, rendered outputs, the leak
 // wall's decoded views); glibc's allocator returned each to the kernel and faulted it back
 // in, a third of `render`'s time at 10,000 clauses. mimalloc keeps and reuses them.
-// Built without transparent huge pages (`no_thp`): with them the kernel zeroed and compacted
-// memory in 2 MB pieces, which took a quarter more memory at 10,000 clauses (for times
-// within 7% either way) and made `check` up to a fifth slower at 100,000.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
