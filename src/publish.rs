@@ -53,7 +53,8 @@ pub fn edition_outputs(
         let mut unit = |path: String, view: &View, level: Level, depth: usize| {
             renderer.render_page(view, format, &mut page)?;
             let mut text = page.text();
-            if path != CONSOLIDATED {
+            // JSON has no links to point elsewhere: its file is used as rendered.
+            if path != CONSOLIDATED && format != Format::Json {
                 let consolidated = format!(
                     "{}{CONSOLIDATED}.{}",
                     "../".repeat(depth),
