@@ -2,6 +2,7 @@
 //! written all at once or not at all.
 
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::cli::PublishArgs;
 use crate::output::Staged;
@@ -39,8 +40,23 @@ pub(crate) fn run(args: &PublishArgs, ctx: &Context) -> Result<ExitCode, Error> 
         let levels = agreement.clauses().map(|(_, _, c)| c.level);
         levels.filter(|&level| level <= edition.max).count()
     };
+    // While as many editions are in hand as there are cores, the wall reads each output on
+    // its edition's thread alone: a thread of its own for some views only competed for a core
+    // and took fresh memory, which the kernel zeroes (publish took 2-6% longer).
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let running = AtomicUsize::new(0);
+    let spare_core = || running.load(Ordering::Relaxed) < cores;
     let results = crate::parallel::map_queued(&agreement.editions, included, |edition| {
-        let published = one_edition(&draft.loaded, &draft.numbers, edition, &renderer, &staged);
+        running.fetch_add(1, Ordering::Relaxed);
+        let published = one_edition(
+            &draft.loaded,
+            &draft.numbers,
+            edition,
+            &renderer,
+            &staged,
+            &spare_core,
+        );
+        running.fetch_sub(1, Ordering::Relaxed);
         bar.inc(1);
         published
     });
@@ -73,6 +89,7 @@ fn one_edition(
     edition: &crate::model::Edition,
     renderer: &Renderer,
     staged: &Staged,
+    spare_core: &dyn Fn() -> bool,
 ) -> Result<Published, Error> {
     let agreement = &loaded.agreement;
     let projection = edition::project(agreement, numbers, edition);
@@ -80,7 +97,10 @@ fn one_edition(
     let (mut files, mut leaks) = (0, Vec::new());
     let mut emit = |output: crate::publish::Output| {
         let name = format!("{}/{}", edition.name, output.path);
-        leaks.extend(wall.scan(&name, output.text));
+        leaks.extend(match spare_core() {
+            true => wall.scan(&name, output.text),
+            false => wall.scan_on_one_core(&name, output.text),
+        });
         files += 1;
         match leaks.is_empty() {
             true => staged.write(&edition.name, output.path, output.text.as_bytes()),

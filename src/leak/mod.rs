@@ -386,12 +386,19 @@ impl Scanner {
     /// Scan one output file's contents; `name` is its path for the report. Returns every distinct
     /// (clause, kind) hit, sorted, deterministic.
     pub fn scan(&self, name: &str, contents: &str) -> Vec<Leak> {
-        self.scan_in_pieces(name, contents, PIECE)
+        self.scan_in_pieces(name, contents, PIECE, true)
+    }
+
+    /// [`Scanner::scan`] on this thread alone, for callers that already keep every core busy:
+    /// a second thread then only competes for a core, and takes fresh memory of its own.
+    pub fn scan_on_one_core(&self, name: &str, contents: &str) -> Vec<Leak> {
+        self.scan_in_pieces(name, contents, PIECE, false)
     }
 
     /// [`Scanner::scan`], the output cut into parts of about `piece` bytes where that is safe
-    /// (see [`chunk`]), and each view folded `piece` bytes at a time.
-    fn scan_in_pieces(&self, name: &str, contents: &str, piece: usize) -> Vec<Leak> {
+    /// (see [`chunk`]), and each view folded `piece` bytes at a time; a large output's views
+    /// are read on two threads if `spread`.
+    fn scan_in_pieces(&self, name: &str, contents: &str, piece: usize, spread: bool) -> Vec<Leak> {
         let pool = &self.pool;
         let keep = self.longest.max(RUN);
         let ends = chunk::ends(contents, piece, keep);
@@ -444,7 +451,7 @@ impl Scanner {
         // The views are independent: a large output reads them on two cores. Without tags the
         // joined view is the text view, and without tags or letter escapes (`\n`, `\u…`) the
         // markup view reads the same runs; both are then skipped.
-        let mut hits = if contents.len() >= PARALLEL_SCAN && contents.contains('<') {
+        let mut hits = if spread && contents.len() >= PARALLEL_SCAN && contents.contains('<') {
             let ((mut hits, ..), rest) = std::thread::scope(|scope| {
                 let other = scope.spawn(|| {
                     let mut hits = joined_view();
@@ -1104,6 +1111,34 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_large_output_reads_alike_on_one_core_and_on_two() {
+        // One clause the text view finds, one only the markup view finds (inside a tag), one
+        // only the joined view finds (a tag inside a word), in an output large enough that
+        // `scan` reads its views on two threads.
+        let text = "one two three four five six seven eight nine ten";
+        let attribute = "alpha bravo charlie delta echo foxtrot golf hotel india";
+        let split = "kilo lima mike november oscar papa quebec romeo";
+        let scanner = Scanner::new(
+            &[
+                clause("Annex X", &[], text),
+                clause("Annex Y", &[], attribute),
+                clause("Annex Z", &[], split),
+            ],
+            &[],
+        );
+        let filler = "<p>the parties note that the report was received</p>\n".repeat(10_000);
+        let out = format!(
+            "{filler}<p>{text}</p>{filler}<a title=\"{attribute}\">x</a>{filler}\
+             <p>kilo lima mi<b>ke</b> november oscar papa quebec romeo</p>\n{filler}"
+        );
+        assert!(out.len() >= PARALLEL_SCAN);
+        let two = scanner.scan("out.html", &out);
+        let clauses: Vec<&str> = two.iter().map(|l| l.clause.as_str()).collect();
+        assert_eq!(clauses, ["Annex X", "Annex Y", "Annex Z"], "{two:?}");
+        assert_eq!(scanner.scan_on_one_core("out.html", &out), two);
+    }
+
     fn hits(included: &[&str], out: &str) -> Vec<(String, LeakKind)> {
         let c2 = clause(C2, &["Air-Defence Depot", "c-2-depot", ""], TEXT);
         let c3 = clause(C3, &[], "Reserved for *Operation Nightfall*.");
@@ -1197,14 +1232,18 @@ mod tests {
         let out = format!(
             "<p>x {TEXT}</p>\n<b>Air-De</b>fence  Depot café\u{301} ＲＥＳＥＲＶＥＤ for operation nightfall"
         );
-        let whole = scanner.scan_in_pieces("o", &out, usize::MAX);
+        let whole = scanner.scan_in_pieces("o", &out, usize::MAX, true);
         let kinds: Vec<LeakKind> = whole.iter().map(|l| l.kind).collect();
         assert_eq!(
             kinds,
             [LeakKind::Phrase, LeakKind::Run, LeakKind::ShortText]
         );
         for piece in 1..out.len() {
-            assert_eq!(scanner.scan_in_pieces("o", &out, piece), whole, "{piece}");
+            assert_eq!(
+                scanner.scan_in_pieces("o", &out, piece, true),
+                whole,
+                "{piece}"
+            );
         }
     }
 
@@ -1215,7 +1254,7 @@ mod tests {
         let scanner = Scanner::new(&[clause("Annex X", &[], secret)], &[]);
         let out = format!("zz <b>a</b>a bb cc dd ee ff gg hh {}", FILLER.repeat(4));
         assert!(chunk::ends(&out, 1, RUN).len() > 1);
-        let leaks = scanner.scan_in_pieces("o", &out, 1);
+        let leaks = scanner.scan_in_pieces("o", &out, 1, true);
         assert_eq!(
             leaks.iter().map(|l| l.kind).collect::<Vec<_>>(),
             [LeakKind::Run]
@@ -1469,7 +1508,7 @@ mod tests {
                 cut.set(cut.get() + usize::from(parts > 1));
                 let expected = reference(&withheld, &included, &out);
                 prop_assert_eq!(
-                    scanner.scan_in_pieces("o", &out, piece),
+                    scanner.scan_in_pieces("o", &out, piece, true),
                     expected,
                     "{:?}",
                     out
@@ -1507,7 +1546,7 @@ mod tests {
             let scanner = Scanner::new(&withheld, &included);
             let expected = reference(&withheld, &included, &out);
             prop_assert_eq!(scanner.scan("o", &out), expected.clone(), "{:?}", out);
-            prop_assert_eq!(scanner.scan_in_pieces("o", &out, piece), expected, "{:?}", out);
+            prop_assert_eq!(scanner.scan_in_pieces("o", &out, piece, true), expected, "{:?}", out);
         }
 
         #[test]
@@ -1553,7 +1592,7 @@ mod tests {
             let (before, after) = around.split_at(split.index(around.len() + 1));
             let out = format!("{} {window} {}", before.join(" "), after.join(" "));
             let scanner = Scanner::new(&[clause("c", &[], &text.join(" "))], &[]);
-            let leaks = scanner.scan_in_pieces("o", &out, piece);
+            let leaks = scanner.scan_in_pieces("o", &out, piece, true);
             prop_assert!(leaks.iter().any(|l| l.kind == LeakKind::Run), "{out}");
         }
 
