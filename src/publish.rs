@@ -53,14 +53,14 @@ pub fn edition_outputs(
         let mut unit = |path: String, view: &View, level: Level, depth: usize| {
             renderer.render_page(view, format, &mut page)?;
             let mut text = page.text();
-            // JSON has no links to point elsewhere: its file is used as rendered.
-            if path != CONSOLIDATED && format != Format::Json {
+            // A format without links (JSON) has its files used as rendered.
+            if let (false, Some(marks)) = (path == CONSOLIDATED, link_marks(format)) {
                 let consolidated = format!(
                     "{}{CONSOLIDATED}.{}",
                     "../".repeat(depth),
                     format.extension()
                 );
-                relink(text, &anchors(view), &consolidated, format, &mut linked);
+                relink(text, &anchors(view), &consolidated, marks, &mut linked);
                 text = &linked;
             }
             let path = format!("{path}.{}", format.extension());
@@ -204,24 +204,25 @@ fn anchors(view: &View) -> BTreeSet<String> {
     out
 }
 
+/// How a format's links to an anchor in the same file start and end, if it has any.
+fn link_marks(format: Format) -> Option<(&'static str, &'static str)> {
+    match format {
+        Format::Html => Some(("href=\"#", "\"")),
+        Format::Markdown | Format::MarkdownSource => Some(("](#", ")")),
+        Format::Json => None,
+    }
+}
+
 /// Points links to anchors this file lacks at the consolidated file, writing the file
-/// into `out`.
+/// into `out`; links start and end with `(open, close)` (see [`link_marks`]).
 fn relink(
     text: &str,
     present: &BTreeSet<String>,
     consolidated: &str,
-    format: Format,
+    (open, close): (&str, &str),
     out: &mut String,
 ) {
     out.clear();
-    let (open, close) = match format {
-        Format::Html => ("href=\"#", "\""),
-        Format::Markdown | Format::MarkdownSource => ("](#", ")"),
-        Format::Json => {
-            out.push_str(text);
-            return;
-        }
-    };
     // memchr's searcher, many bytes a step: std's took 1-2% of `publish`.
     let finder = memchr::memmem::Finder::new(open);
     let mut rest = text;
@@ -328,13 +329,17 @@ mod tests {
         let present: BTreeSet<String> = ["here".to_string()].into();
         let html = r##"<a href="#here">x</a> <a href="#there">y</a>"##;
         let mut out = String::from("left over");
-        relink(html, &present, "../agreement.html", Format::Html, &mut out);
+        let html_marks = link_marks(Format::Html).unwrap();
+        relink(html, &present, "../agreement.html", html_marks, &mut out);
         assert_eq!(
             out,
             r##"<a href="#here">x</a> <a href="../agreement.html#there">y</a>"##
         );
         let md = "[x](#here) and [y](#there)";
-        relink(md, &present, "agreement.md", Format::Markdown, &mut out);
+        let md_marks = link_marks(Format::Markdown).unwrap();
+        relink(md, &present, "agreement.md", md_marks, &mut out);
         assert_eq!(out, "[x](#here) and [y](agreement.md#there)");
+        // JSON holds its links as data, and its split files are written as rendered.
+        assert_eq!(link_marks(Format::Json), None);
     }
 }
