@@ -618,6 +618,17 @@ impl Context<'_> {
                 Diagnostic::error(code, &p.path, Some(span.clone()), message).with_hint(hint),
             );
         };
+        // A name that is none of `names`: the nearest of them if one is close, else all of them.
+        let unknown = |diagnostics: &mut Vec<Diagnostic>,
+                       (code, what): (&'static str, &str),
+                       name: &crate::toml_read::At<String>,
+                       names: &[&str],
+                       listed: &str| {
+            let hint = did_you_mean(&name.value, names.iter().copied())
+                .unwrap_or_else(|| format!("{listed} {}", crate::toml_read::list(names)));
+            let message = format!("unknown {what} `{}`", name.value);
+            error(diagnostics, code, &name.span, message, hint);
+        };
         clause.title = front.title.as_ref().map(|t| t.value.clone());
         clause.label = front.label.as_ref().map(|l| l.value.clone());
         clause.level = match &front.classification {
@@ -642,16 +653,8 @@ impl Context<'_> {
                 Some(status) => clause.status = status,
                 None => {
                     let names = Status::ALL.map(Status::as_str);
-                    let hint = did_you_mean(&s.value, names).unwrap_or_else(|| {
-                        format!("the statuses are {}", crate::toml_read::list(&names))
-                    });
-                    error(
-                        diagnostics,
-                        "unknown-status",
-                        &s.span,
-                        format!("unknown status `{}`", s.value),
-                        hint,
-                    );
+                    let what = ("unknown-status", "status");
+                    unknown(diagnostics, what, s, &names, "the statuses are");
                 }
             }
         }
@@ -663,17 +666,8 @@ impl Context<'_> {
             .collect();
         for (party, position) in &front.positions {
             if !parties.contains(&party.value.as_str()) {
-                let hint =
-                    did_you_mean(&party.value, parties.iter().copied()).unwrap_or_else(|| {
-                        format!("the parties are {}", crate::toml_read::list(&parties))
-                    });
-                error(
-                    diagnostics,
-                    "unknown-party",
-                    &party.span,
-                    format!("unknown party `{}`", party.value),
-                    hint,
-                );
+                let what = ("unknown-party", "party");
+                unknown(diagnostics, what, party, &parties, "the parties are");
                 continue;
             }
             match Position::parse(&position.value) {
@@ -682,16 +676,8 @@ impl Context<'_> {
                 }
                 None => {
                     let names = Position::ALL.map(Position::as_str);
-                    let hint = did_you_mean(&position.value, names).unwrap_or_else(|| {
-                        format!("a position is {}", crate::toml_read::list(&names))
-                    });
-                    error(
-                        diagnostics,
-                        "unknown-position",
-                        &position.span,
-                        format!("unknown position `{}`", position.value),
-                        hint,
-                    );
+                    let what = ("unknown-position", "position");
+                    unknown(diagnostics, what, position, &names, "a position is");
                 }
             }
         }
