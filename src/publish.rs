@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::edition::{AnnexPart, Part, Projection};
 use crate::error::Error;
 use crate::model::{Level, Scheme};
+use crate::render::bodies::Shared;
 use crate::render::view::{AnnexView, Bodies, DocumentView, View};
 use crate::render::{Format, Page, Renderer};
 use crate::source::Revision;
@@ -30,24 +31,41 @@ pub struct Output<'a> {
 /// The name of the consolidated file.
 pub const CONSOLIDATED: &str = "agreement";
 
+/// The clause bodies some format prints: one view serves every format, since building it
+/// renders every clause body, which took longer than any template.
+pub fn bodies() -> Bodies {
+    (Format::ALL.iter()).fold(Bodies::NONE, |b, f| b.or(f.bodies()))
+}
+
+/// Clause bodies for every edition of one `publish`, rendered once on every core for the
+/// edition that includes the most: the others take each one that reads the same in them.
+pub fn shared_bodies(
+    agreement: &crate::model::Agreement,
+    numbers: &crate::numbering::Numbers,
+) -> Shared {
+    match agreement.editions.iter().max_by_key(|e| e.max) {
+        Some(widest) => {
+            let projection = crate::edition::project(agreement, numbers, widest);
+            Shared::render(&projection, numbers, bodies())
+        }
+        None => Shared::default(),
+    }
+}
+
 /// Every file of one edition, each handed to `emit` as soon as it is rendered, so that only
-/// one is held at a time; `manifest.json` last.
+/// one is held at a time; `manifest.json` last. Clause bodies come from `shared` where they
+/// serve (see [`crate::render::bodies`]).
 pub fn edition_outputs(
     projection: &Projection,
     numbers: &crate::numbering::Numbers,
-    renderer: &Renderer,
+    (renderer, shared): (&Renderer, &Shared),
     scheme: &Scheme,
     revision: &Revision,
     emit: &mut dyn FnMut(Output<'_>) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let mut files = Vec::new();
-    // One view serves every format: building it renders every clause body, which took
-    // longer than any template.
-    let bodies = Format::ALL
-        .iter()
-        .fold(Bodies::NONE, |b, f| b.or(f.bodies()));
     let mut view =
-        crate::render::view::build_since(projection, numbers, scheme, revision, None, bodies);
+        crate::render::view::build_sharing(projection, numbers, scheme, revision, bodies(), shared);
     let (mut page, mut linked) = (Page::default(), String::new());
     for format in Format::ALL {
         let mut unit = |path: String, view: &View, level: Level, depth: usize| {

@@ -8,6 +8,7 @@ use crate::cli::PublishArgs;
 use crate::output::Staged;
 use crate::publish::{Wall, edition_outputs};
 use crate::render::Renderer;
+use crate::render::bodies::Shared;
 use crate::{Context, Error, edition};
 
 /// How many files an edition has, and the leaks the wall found in them.
@@ -43,6 +44,7 @@ pub(crate) fn run(args: &PublishArgs, ctx: &Context) -> Result<ExitCode, Error> 
     // While as many editions are in hand as there are cores, the wall reads each output on
     // its edition's thread alone: a thread of its own for some views only competed for a core
     // and took fresh memory, which the kernel zeroes (publish took 2-6% longer).
+    let shared = crate::publish::shared_bodies(agreement, &draft.numbers);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let running = AtomicUsize::new(0);
     let spare_core = || running.load(Ordering::Relaxed) < cores;
@@ -52,7 +54,7 @@ pub(crate) fn run(args: &PublishArgs, ctx: &Context) -> Result<ExitCode, Error> 
             &draft.loaded,
             &draft.numbers,
             edition,
-            &renderer,
+            (&renderer, &shared),
             &staged,
             &spare_core,
         );
@@ -87,7 +89,7 @@ fn one_edition(
     loaded: &crate::load::Loaded,
     numbers: &crate::numbering::Numbers,
     edition: &crate::model::Edition,
-    renderer: &Renderer,
+    rendering: (&Renderer, &Shared),
     staged: &Staged,
     spare_core: &dyn Fn() -> bool,
 ) -> Result<Published, Error> {
@@ -111,7 +113,7 @@ fn one_edition(
     edition_outputs(
         &projection,
         numbers,
-        renderer,
+        rendering,
         &agreement.scheme,
         revision,
         &mut emit,

@@ -3,6 +3,7 @@
 //! Every format is made from the same [`view::View`], which is built from the edition's
 //! projection only; nothing here reads the full agreement.
 
+pub mod bodies;
 mod native;
 pub mod since;
 pub mod templates;

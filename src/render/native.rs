@@ -269,7 +269,7 @@ fn html_clause(p: &mut Out<'_>, c: &ClauseView) {
         p.raw("</aside>\n");
     }
     p.raw("<div class=\"body\">\n")
-        .raw(c.html.as_deref().unwrap_or_default())
+        .raw(c.html.as_deref().map_or("", String::as_str))
         .raw("\n</div>\n</article>\n");
 }
 
@@ -383,7 +383,8 @@ fn markdown_clause(p: &mut Out<'_>, c: &ClauseView) {
         }
         p.raw("\n");
     }
-    p.raw(c.markdown.as_deref().unwrap_or_default()).raw("\n");
+    p.raw(c.markdown.as_deref().map_or("", String::as_str))
+        .raw("\n");
 }
 
 #[cfg(test)]

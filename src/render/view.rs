@@ -4,6 +4,8 @@
 //! Fields that only an annotated edition may show (status, positions, notes, tags) are
 //! `None` otherwise and then absent from the data, so a template cannot print them.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::edition::{AnnexPart, Part, Placeholder, Projection};
@@ -147,12 +149,12 @@ pub struct ClauseView {
     /// Portion mark such as `(S)`, in marked editions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mark: Option<String>,
-    /// The body as HTML, references resolved.
+    /// The body as HTML, references resolved (shared by the editions it reads alike in).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub html: Option<String>,
+    pub html: Option<Arc<String>>,
     /// The body as Markdown, references resolved.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub markdown: Option<String>,
+    pub markdown: Option<Arc<String>>,
     /// Status, in annotated editions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
@@ -173,7 +175,7 @@ pub struct ClauseView {
     pub source_heading: Option<String>,
     /// The body as Markdown, references resolved, footnotes as written.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
+    pub source: Option<Arc<String>>,
     /// What changed since an earlier version (`render --since`, annotated editions).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub since: Option<SinceView>,
@@ -317,7 +319,7 @@ impl Bodies {
 }
 
 /// Bodies a view carries but a format does not print, set aside by [`View::set_aside`].
-pub struct Aside(Vec<[Option<String>; 3]>);
+pub struct Aside(Vec<[Option<Arc<String>>; 3]>);
 
 impl View {
     fn clauses_mut(&mut self) -> impl Iterator<Item = &mut ClauseView> {
@@ -332,7 +334,7 @@ impl View {
     /// which renders a draft's own templates, copies its data: bodies they never print
     /// doubled the cost).
     pub fn set_aside(&mut self, keep: Bodies) -> Aside {
-        let take = |on: bool, body: &mut Option<String>| if on { None } else { body.take() };
+        let take = |on: bool, body: &mut Option<Arc<String>>| if on { None } else { body.take() };
         let aside = self.clauses_mut().map(|c| {
             [
                 take(keep.html, &mut c.html),
@@ -363,6 +365,39 @@ pub fn build_since(
     since: Option<&crate::diff::Report>,
     bodies: Bodies,
 ) -> View {
+    build_with(projection, numbers, scheme, revision, since, bodies, None)
+}
+
+/// Like [`build`] with only `bodies`, each clause's taken from `shared` where it serves (see
+/// [`super::bodies`]).
+pub fn build_sharing(
+    projection: &Projection,
+    numbers: &Numbers,
+    scheme: &Scheme,
+    revision: &Revision,
+    bodies: Bodies,
+    shared: &super::bodies::Shared,
+) -> View {
+    build_with(
+        projection,
+        numbers,
+        scheme,
+        revision,
+        None,
+        bodies,
+        Some(shared),
+    )
+}
+
+fn build_with(
+    projection: &Projection,
+    numbers: &Numbers,
+    scheme: &Scheme,
+    revision: &Revision,
+    since: Option<&crate::diff::Report>,
+    bodies: Bodies,
+    shared: Option<&super::bodies::Shared>,
+) -> View {
     let since = since.filter(|_| projection.edition.annotations);
     let changes: std::collections::BTreeMap<&str, &crate::diff::ClauseDiff> = since
         .map(|r| {
@@ -373,11 +408,6 @@ pub fn build_since(
                 .collect()
         })
         .unwrap_or_default();
-    let titles: Vec<(String, String)> = projection
-        .documents
-        .iter()
-        .map(|d| (d.id.clone(), d.title.clone()))
-        .collect();
     let annotations = projection.edition.annotations;
     let mark = |level| {
         projection
@@ -390,15 +420,18 @@ pub fn build_since(
         .iter()
         .map(|p| (p.id.as_str(), p.name.as_str()))
         .collect();
-    let anchors = projection.anchors();
-    let has_anchor = |a: &str| anchors.contains(a);
+    let resolver = super::bodies::Resolver::of(projection, numbers);
     let clause_view = |doc_id: &str, heading_level: Option<u8>, part: &Part| -> ClauseView {
         let c = match part {
             Part::Withheld(p) => return placeholder_clause(p),
             Part::Clause(c) => c,
         };
-        let resolve_any =
-            |id: &str| crate::edition::target(numbers, &titles, doc_id, id, &has_anchor);
+        let resolve_any = resolver.of_doc(doc_id);
+        let reused = shared.and_then(|s| s.get(&c.id));
+        let [html, markdown, source] = match reused.filter(|r| r.serves(c, bodies, &resolve_any)) {
+            Some(r) => r.bodies(bodies),
+            None => super::bodies::Rendered::new(c, bodies, &resolve_any).bodies(bodies),
+        };
         let mut view = ClauseView {
             withheld: false,
             label: c.label.clone(),
@@ -407,12 +440,8 @@ pub fn build_since(
             id: Some(c.id.clone()),
             title: c.title.clone(),
             mark: mark(c.level),
-            html: bodies
-                .html
-                .then(|| markdown::to_html(&c.body, &c.anchor, 3, &resolve_any)),
-            markdown: bodies
-                .markdown
-                .then(|| markdown::to_markdown(&c.body, Some(&c.anchor), &resolve_any)),
+            html,
+            markdown,
             status: annotations.then(|| c.status.as_str().to_string()),
             positions: annotations.then(|| {
                 c.positions
@@ -435,9 +464,7 @@ pub fn build_since(
                 c.fixed_label.as_deref(),
                 c.title.as_deref(),
             ),
-            source: bodies
-                .source
-                .then(|| markdown::to_markdown(&c.body, None, &resolve_any)),
+            source,
             since: None,
         };
         let Some(change) = changes.get(c.id.as_str()) else {
@@ -448,19 +475,19 @@ pub fn build_since(
         if change.text_changed {
             let marked = super::since::marked(&change.redline);
             if bodies.html {
-                view.html = Some(super::since::tags(&markdown::to_html(
+                view.html = Some(Arc::new(super::since::tags(&markdown::to_html(
                     &marked,
                     &c.anchor,
                     3,
                     &resolve_any,
-                )));
+                ))));
             }
             if bodies.markdown {
-                view.markdown = Some(super::since::tags(&markdown::to_markdown(
+                view.markdown = Some(Arc::new(super::since::tags(&markdown::to_markdown(
                     &marked,
                     Some(&c.anchor),
                     &resolve_any,
-                )));
+                ))));
             }
         }
         if added || change.status == crate::diff::Status::Changed {

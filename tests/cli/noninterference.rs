@@ -147,12 +147,14 @@ fn public_outputs(files: Vec<(String, Vec<u8>)>) -> Vec<(String, String)> {
     let edition = agreement.edition("public").unwrap();
     let projection = entente::edition::project(agreement, &numbers, edition);
     let renderer = entente::render::Renderer::new(&source).unwrap();
+    // As `publish` renders them: bodies rendered for the full edition, taken where they serve.
+    let shared = entente::publish::shared_bodies(agreement, &numbers);
     let wall = entente::publish::Wall::new(agreement, &numbers, edition);
     let mut outputs = Vec::new();
     entente::publish::edition_outputs(
         &projection,
         &numbers,
-        &renderer,
+        (&renderer, &shared),
         &agreement.scheme,
         &loaded.revision,
         &mut |output| {

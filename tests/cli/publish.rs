@@ -242,6 +242,43 @@ const TOKENS: [&str; 17] = [
 ];
 
 #[test]
+fn each_edition_is_published_as_render_renders_it_alone() {
+    // `publish` renders clause bodies once and shares them between editions; a reference
+    // into an annex the public edition withholds must still link as that edition alone does.
+    let draft = Draft::fixture("publish/withheld-annex");
+    draft.run(&["publish", "--out", "out"]).code(0);
+    let out = draft.root.join("out");
+    let consolidated = |edition: &str, ext: &str| {
+        std::fs::read_to_string(out.join(edition).join(format!("agreement.{ext}"))).unwrap()
+    };
+    let public = consolidated("public", "md");
+    assert!(
+        public.contains("pilots board as [Annex A.2](#accord-annex-a) provides"),
+        "{public}"
+    );
+    let full = consolidated("full", "md");
+    assert!(
+        full.contains("pilots board as [Annex A.2](#accord-annex-a-2) provides"),
+        "{full}"
+    );
+    for edition in ["public", "full"] {
+        for ext in ["html", "md", "json"] {
+            let args = [
+                "render",
+                "--edition",
+                edition,
+                "--format",
+                ext,
+                "--out",
+                "-",
+            ];
+            let rendered = draft.run(&args).code(0).stdout;
+            assert_eq!(consolidated(edition, ext), rendered, "{edition}, {ext}");
+        }
+    }
+}
+
+#[test]
 fn no_channel_carries_withheld_material_into_public_editions() {
     let draft = Draft::fixture("publish/canary");
     let run = draft.run(&["publish", "--out", "out"]).code(0);
