@@ -52,9 +52,7 @@ const CLASSES: [Class; 256] = {
 pub(super) fn ends(raw: &str, size: usize, keep: usize) -> Vec<usize> {
     let b = raw.as_bytes();
     let mut ends = Vec::new();
-    let escapes_angle = memchr::memmem::find_iter(b, b"\\u003")
-        .any(|at| b.get(at + 5).is_some_and(|c| b"cCeE".contains(c)));
-    if !escapes_angle {
+    if !escapes_angle(b) {
         // `pos` is never inside a tag; `from` is where the next part may end.
         let (mut pos, mut from) = (0, size);
         while from < b.len() {
@@ -72,6 +70,13 @@ pub(super) fn ends(raw: &str, size: usize, keep: usize) -> Vec<usize> {
     }
     ends.push(b.len());
     ends
+}
+
+/// Whether `raw` has an escape of `<` or `>` (`\u003c`, `\u003E`...): tags the raw text does not
+/// show.
+pub(super) fn escapes_angle(raw: &[u8]) -> bool {
+    memchr::memmem::find_iter(raw, b"\\u003")
+        .any(|at| raw.get(at + 5).is_some_and(|c| b"cCeE".contains(c)))
 }
 
 /// If `c` is inside a tag, where the tag ends; `pos`, before `c`, is outside every tag. Right

@@ -148,47 +148,90 @@ const PIECE: usize = 1 << 18;
 
 /// The stretches of a joined view (tags removed, `tags` where they were) that can hold a match
 /// of `keep` words or fewer that the text view (tags replaced by a space) does not: around each
-/// place where two characters met, neither of them an ASCII space, with `keep` words or more on
-/// either side; cut after an ASCII space that an ASCII character follows, as [`piece_end`] does.
-/// Elsewhere the two views read the same words, at most with one space more.
+/// place where two characters met, neither of them an ASCII space (see [`around`]). Elsewhere the
+/// two views read the same words, at most with one space more.
 fn joins(joined: &str, tags: &[usize], keep: usize) -> Vec<std::ops::Range<usize>> {
     let bytes = joined.as_bytes();
     let spaced = |k: Option<usize>| {
         k.and_then(|k| bytes.get(k))
             .is_none_or(u8::is_ascii_whitespace)
     };
+    let met = (tags.iter()).filter(|&&p| !spaced(p.checked_sub(1)) && !spaced(Some(p)));
+    around(joined, met.map(|&p| p..p), keep)
+}
+
+/// The stretches of an output's markup view (entities decoded, nothing else) that can hold a run
+/// of `keep` words or fewer that its text view does not: around each tag and each backslash,
+/// where the two differ (see [`around`]); the whole output when escapes hide `<` or `>`, whose
+/// tags the text view strips and the markup view reads as text. Elsewhere both read the same
+/// bytes, decoded alike, so each run there is a run of the text view, which is read whole.
+fn markup_regions(raw: &str, keep: usize) -> Vec<std::ops::Range<usize>> {
+    let b = raw.as_bytes();
+    // A stretch is some 150 bytes of prose: with a site every 400 bytes or more often (HTML,
+    // JSON), they cover most of the output, and one read of it beats finding them.
+    let dense = memchr::memchr2_iter(b'<', b'\\', b)
+        .count()
+        .saturating_mul(400)
+        > b.len();
+    if dense || chunk::escapes_angle(b) {
+        return std::iter::once(0..raw.len()).collect();
+    }
+    // A `<` starts a tag up to the next `>` (counting every `<`, also those the text view keeps,
+    // only widens a stretch); a backslash starts an escape, which the stretch's words after it
+    // cover, since no escape holds a space.
+    let sites = memchr::memchr2_iter(b'<', b'\\', b).map(|at| {
+        let end = match b.get(at) {
+            Some(b'<') => (b.get(at..).and_then(|rest| memchr::memchr(b'>', rest)))
+                .map_or(b.len(), |q| at + q + 1),
+            _ => at + 1,
+        };
+        at..end
+    });
+    around(raw, sites, keep)
+}
+
+/// Stretches of `text` around each of `sites` (in order), with more than `keep` words on either
+/// side of it; cut after an ASCII space that an ASCII character follows, as [`piece_end`] does,
+/// so that each reads alone as it does within `text`. A token between ASCII spaces counts as
+/// a word only if it holds one for sure: an ASCII letter or digit, and no `&` or `;` (no entity
+/// can then take it away); counting those undercounts words, so the stretches are long enough.
+fn around(
+    text: &str,
+    sites: impl Iterator<Item = std::ops::Range<usize>>,
+    keep: usize,
+) -> Vec<std::ops::Range<usize>> {
+    let bytes = text.as_bytes();
     let cut = |k: usize| {
         bytes
             .get(k.wrapping_sub(1))
             .is_some_and(u8::is_ascii_whitespace)
             && bytes.get(k).is_some_and(u8::is_ascii)
     };
-    // A token between ASCII spaces holds a word for sure if it has an ASCII letter or digit and
-    // no `&` or `;` (no entity can then take it away): counting those undercounts words, so the
-    // stretches are long enough.
     let word = |token: &[u8]| {
         token.iter().any(u8::is_ascii_alphanumeric) && !token.iter().any(|b| b"&;".contains(b))
     };
     let mut out: Vec<std::ops::Range<usize>> = Vec::new();
-    for &p in tags {
-        if spaced(p.checked_sub(1)) || spaced(Some(p)) {
-            continue;
-        }
-        let (mut start, mut words) = (p, 0);
-        while start > 0 && !(words > keep && cut(start)) {
-            let token_end = start;
-            while start > 0 && !bytes.get(start - 1).is_some_and(u8::is_ascii_whitespace) {
-                start -= 1;
+    for site in sites {
+        // A site inside the last stretch needs only its end moved.
+        let (mut start, mut words) = (site.start, 0);
+        if out.last().is_some_and(|last| last.end > site.start) {
+            start = out.last().map_or(start, |last| last.start);
+        } else {
+            while start > 0 && !(words > keep && cut(start)) {
+                let token_end = start;
+                while start > 0 && !bytes.get(start - 1).is_some_and(u8::is_ascii_whitespace) {
+                    start -= 1;
+                }
+                words += usize::from(word(bytes.get(start..token_end).unwrap_or_default()));
+                while start > 0
+                    && bytes.get(start - 1).is_some_and(u8::is_ascii_whitespace)
+                    && !(words > keep && cut(start))
+                {
+                    start -= 1;
+                }
             }
-            words += usize::from(word(bytes.get(start..token_end).unwrap_or_default()));
-            while start > 0
-                && bytes.get(start - 1).is_some_and(u8::is_ascii_whitespace)
-                && !(words > keep && cut(start))
-            {
-                start -= 1;
-            }
         }
-        let (mut end, mut words) = (p, 0);
+        let (mut end, mut words) = (site.end.min(bytes.len()), 0);
         while end < bytes.len() && !(words > keep && cut(end)) {
             let token_start = end;
             while end < bytes.len() && !bytes.get(end).is_some_and(u8::is_ascii_whitespace) {
@@ -439,14 +482,17 @@ impl Scanner {
             }
             hits
         };
+        // Read part by part: a run across a cut is plain words, which the text view reads.
         let markup_view = || {
-            let mut view = ViewScan::new(self, false, piece);
+            let mut hits = Vec::new();
             for part in parts() {
-                let decoded = decode_entities(part, pool);
-                view.feed(&decoded);
-                pool.give(decoded);
+                for region in markup_regions(part, keep) {
+                    let decoded = decode_entities(part.get(region).unwrap_or_default(), pool);
+                    hits.extend(self.scan_view(&decoded, false, piece));
+                    pool.give(decoded);
+                }
             }
-            view.finish()
+            hits
         };
         // The views are independent: a large output reads them on two cores. Without tags the
         // joined view is the text view, and without tags or letter escapes (`\n`, `\u…`) the
@@ -1108,6 +1154,43 @@ mod tests {
             let leaks = scanner.scan("out.html", &out);
             let kinds: Vec<LeakKind> = leaks.iter().map(|l| l.kind).collect();
             assert_eq!(kinds, [LeakKind::Run], "{out}");
+        }
+    }
+
+    #[test]
+    fn a_run_with_one_word_in_markup_is_found_far_from_other_markup() {
+        // The markup view is read only around markup: far enough around it for a run of which
+        // all but one word lie outside a tag (which the text view drops) or an escape (which
+        // it decodes), on either side.
+        let secret = "quay berth pilot tug hawser anchor buoy channel";
+        let escaped = "quay berth pilot tug hawser anchor buoy nchannel";
+        let filler = "the parties note that the report was received in good order ".repeat(8);
+        let scanner = Scanner::new(
+            &[
+                clause("Annex X", &[], secret),
+                clause("Annex Y", &[], escaped),
+            ],
+            &[],
+        );
+        for (out, names) in [
+            (
+                format!("{filler}quay berth pilot tug hawser anchor buoy <channel> {filler}"),
+                &["Annex X"][..],
+            ),
+            (
+                format!("{filler}<quay> berth pilot tug hawser anchor buoy channel {filler}"),
+                &["Annex X"],
+            ),
+            // Decoded, the text view reads Annex X's run; read as written, Annex Y's.
+            (
+                format!("{filler}quay berth pilot tug hawser anchor buoy \\nchannel {filler}"),
+                &["Annex X", "Annex Y"],
+            ),
+        ] {
+            let leaks = scanner.scan("out.html", &out);
+            let found: Vec<&str> = leaks.iter().map(|l| l.clause.as_str()).collect();
+            assert_eq!(found, names, "{out}");
+            assert!(leaks.iter().all(|l| l.kind == LeakKind::Run), "{leaks:?}");
         }
     }
 
