@@ -110,8 +110,8 @@ impl Renderer {
         page: &mut Page,
     ) -> Result<(), Error> {
         let markdown = |templates: &Templates, page: &mut Page| {
-            templates.render_into(view, &mut page.scratch)?;
-            tidy_markdown(&page.scratch, &mut page.text);
+            templates.render_into(view, &mut page.text)?;
+            tidy_markdown(&mut page.text);
             Ok(())
         };
         match format {
@@ -140,7 +140,6 @@ impl Renderer {
 #[derive(Default)]
 pub struct Page {
     text: String,
-    scratch: String,
 }
 
 impl Page {
@@ -162,32 +161,121 @@ pub fn view_of(
 
 /// Collapses runs of blank lines that template conditionals leave, and ends with one
 /// newline; Markdown meaning does not change, since bodies are indented blocks of their own.
-fn tidy_markdown(text: &str, out: &mut String) {
-    out.clear();
-    let mut blank = 0;
-    let mut fence: Option<&str> = None;
-    for line in text.lines() {
+/// In place: a tidied copy of each page was a second buffer as large as the largest page.
+fn tidy_markdown(text: &mut String) {
+    let mut bytes = std::mem::take(text).into_bytes();
+    // What was read ends here: the last line's newline may be pushed past it.
+    let (mut read, mut write, mut blank, total) = (0, 0, 0, bytes.len());
+    let mut fence: Option<[u8; 3]> = None;
+    while read < total {
+        let rest = bytes.get(read..total).unwrap_or_default();
+        // Lines as `str::lines` has them: a `\r` before the `\n` is not part of the line.
+        let (mut end, next) = match memchr::memchr(b'\n', rest) {
+            Some(k) => (read + k, read + k + 1),
+            None => (total, total),
+        };
+        if next > end && end > read && bytes.get(end - 1) == Some(&b'\r') {
+            end -= 1;
+        }
+        // Cut at ASCII bytes of a valid string: always a string.
+        let line = std::str::from_utf8(bytes.get(read..end).unwrap_or_default()).unwrap_or("");
         let trimmed = line.trim_start();
+        let starts = |marker: &[u8; 3]| trimmed.as_bytes().starts_with(marker);
         if let Some(marker) = fence {
-            if trimmed.starts_with(marker) {
+            if starts(&marker) {
                 fence = None;
             }
-        } else if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            fence = Some(&trimmed[..3]);
+        } else if starts(b"```") || starts(b"~~~") {
+            fence = trimmed.as_bytes().first_chunk::<3>().copied();
         }
-        if line.trim().is_empty() && fence.is_none() {
+        let keep = if line.trim().is_empty() && fence.is_none() {
             blank += 1;
-            if blank > 1 || out.is_empty() {
-                continue;
-            }
-            out.push('\n');
+            (blank == 1 && write > 0).then_some(read..read)
         } else {
             blank = 0;
-            out.push_str(line);
-            out.push('\n');
+            Some(read..end)
+        };
+        if let Some(kept) = keep {
+            let len = kept.len();
+            bytes.copy_within(kept, write);
+            write += len;
+            // Never past what is still to read: a line is written no longer than it was read.
+            match bytes.get_mut(write) {
+                Some(b) if write < next => *b = b'\n',
+                _ => bytes.push(b'\n'),
+            }
+            write += 1;
         }
+        read = next;
     }
-    while out.ends_with("\n\n") {
-        out.pop();
+    bytes.truncate(write);
+    while bytes.ends_with(b"\n\n") {
+        bytes.pop();
+    }
+    *text = String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    /// Tidying as a copy, line by line: what the in-place version must give.
+    fn reference(text: &str) -> String {
+        let mut out = String::new();
+        let (mut blank, mut fence) = (0, None);
+        for line in text.lines() {
+            let trimmed = line.trim_start();
+            if let Some(marker) = fence {
+                if trimmed.starts_with(marker) {
+                    fence = None;
+                }
+            } else if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+                fence = trimmed.get(..3);
+            }
+            if line.trim().is_empty() && fence.is_none() {
+                blank += 1;
+                if blank > 1 || out.is_empty() {
+                    continue;
+                }
+                out.push('\n');
+            } else {
+                blank = 0;
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        while out.ends_with("\n\n") {
+            out.pop();
+        }
+        out
+    }
+
+    #[test]
+    fn blank_lines_collapse_outside_fences_only() {
+        let mut text = "\n\n# T\n\n\n\nBody.\r\n  \n```\n\n\n```\n\n\nEnd\n\n\n".to_string();
+        super::tidy_markdown(&mut text);
+        assert_eq!(text, "# T\n\nBody.\n\n```\n\n\n```\n\nEnd\n");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 512,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(0x7e1d_7e1d),
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+        #[test]
+        fn tidying_in_place_gives_what_a_copy_gives(
+            pieces in prop::collection::vec(
+                prop::sample::select(vec!["\n", "\r\n", "\r", " ", "\t", "a", "é", "```", "~~~", "  ```", "x\n\n\n", "\u{a0}"]),
+                0..40,
+            ),
+        ) {
+            let text: String = pieces.concat();
+            let mut tidied = text.clone();
+            super::tidy_markdown(&mut tidied);
+            prop_assert_eq!(tidied, reference(&text), "{:?}", text);
+        }
     }
 }
