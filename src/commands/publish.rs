@@ -41,10 +41,10 @@ pub(crate) fn run(args: &PublishArgs, ctx: &Context) -> Result<ExitCode, Error> 
         let levels = agreement.clauses().map(|(_, _, c)| c.level);
         levels.filter(|&level| level <= edition.max).count()
     };
+    let shared = crate::publish::shared_bodies(agreement, &draft.numbers);
     // While as many editions are in hand as there are cores, the wall reads each output on
     // its edition's thread alone: a thread of its own for some views only competed for a core
     // and took fresh memory, which the kernel zeroes (publish took 2-6% longer).
-    let shared = crate::publish::shared_bodies(agreement, &draft.numbers);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let running = AtomicUsize::new(0);
     let spare_core = || running.load(Ordering::Relaxed) < cores;
