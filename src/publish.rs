@@ -64,8 +64,15 @@ pub fn edition_outputs(
     emit: &mut dyn FnMut(Output<'_>) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let mut files = Vec::new();
-    let mut view =
-        crate::render::view::build_sharing(projection, numbers, scheme, revision, bodies(), shared);
+    let mut view = crate::render::view::build_since(
+        projection,
+        numbers,
+        scheme,
+        revision,
+        None,
+        bodies(),
+        Some(shared),
+    );
     let (mut page, mut linked) = (Page::default(), String::new());
     for format in Format::ALL {
         let mut unit = |path: String, view: &View, level: Level, depth: usize| {

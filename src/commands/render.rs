@@ -83,6 +83,7 @@ pub(crate) fn run(args: &RenderArgs, ctx: &Context) -> Result<ExitCode, Error> {
                 &draft.loaded.revision,
                 since.as_ref(),
                 format.bodies(),
+                None,
             );
             let text = renderer.render(&view, format);
             (wall.join(), text)

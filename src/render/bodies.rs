@@ -17,7 +17,7 @@ use crate::model::Body;
 use crate::numbering::Numbers;
 
 /// One clause's bodies, and what rendering them read of its edition.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(super) struct Rendered {
     body: Body,
     anchor: String,

@@ -430,6 +430,7 @@ mod tests {
                     &new.revision,
                     since,
                     Bodies::ALL,
+                    None,
                 ));
             }
         }

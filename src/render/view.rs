@@ -278,7 +278,15 @@ pub fn build(
     scheme: &Scheme,
     revision: &Revision,
 ) -> View {
-    build_since(projection, numbers, scheme, revision, None, Bodies::ALL)
+    build_since(
+        projection,
+        numbers,
+        scheme,
+        revision,
+        None,
+        Bodies::ALL,
+        None,
+    )
 }
 
 /// Which renderings of each clause body a view carries. A view for one format needs one
@@ -355,41 +363,11 @@ impl View {
     }
 }
 
-/// Like [`build`], with the changes since an earlier version shown in place, in editions
-/// that show annotations (`since` is a diff of two projections of this same edition).
-pub fn build_since(
-    projection: &Projection,
-    numbers: &Numbers,
-    scheme: &Scheme,
-    revision: &Revision,
-    since: Option<&crate::diff::Report>,
-    bodies: Bodies,
-) -> View {
-    build_with(projection, numbers, scheme, revision, since, bodies, None)
-}
-
-/// Like [`build`] with only `bodies`, each clause's taken from `shared` where it serves (see
+/// Like [`build`] with only `bodies`, and with the changes since an earlier version shown in
+/// place, in editions that show annotations (`since` is a diff of two projections of this same
+/// edition); each clause's bodies are taken from `shared` where they serve (see
 /// [`super::bodies`]).
-pub fn build_sharing(
-    projection: &Projection,
-    numbers: &Numbers,
-    scheme: &Scheme,
-    revision: &Revision,
-    bodies: Bodies,
-    shared: &super::bodies::Shared,
-) -> View {
-    build_with(
-        projection,
-        numbers,
-        scheme,
-        revision,
-        None,
-        bodies,
-        Some(shared),
-    )
-}
-
-fn build_with(
+pub fn build_since(
     projection: &Projection,
     numbers: &Numbers,
     scheme: &Scheme,
