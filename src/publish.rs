@@ -333,6 +333,12 @@ impl Wall {
         Wall(Some(crate::leak::Scanner::new(&withheld, &included)))
     }
 
+    /// This wall, remembering what it read (see [`crate::leak::Scanner::remembering`]): for
+    /// the many files of one edition, which share most of their text.
+    pub fn remembering(self) -> Wall {
+        Wall(self.0.map(crate::leak::Scanner::remembering))
+    }
+
     /// Every hit in one output, `name` being how the report names it. The caller must write
     /// nothing of the edition when there is one.
     pub fn scan(&self, name: &str, text: &str) -> Vec<crate::leak::Leak> {

@@ -95,7 +95,7 @@ fn one_edition(
 ) -> Result<Published, Error> {
     let agreement = &loaded.agreement;
     let projection = edition::project(agreement, numbers, edition);
-    let wall = Wall::new(agreement, numbers, edition);
+    let wall = Wall::new(agreement, numbers, edition).remembering();
     let (mut files, mut leaks) = (0, Vec::new());
     let mut emit = |output: crate::publish::Output| {
         let name = format!("{}/{}", edition.name, output.path);

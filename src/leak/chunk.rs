@@ -1,25 +1,27 @@
 //! Where an output can be cut so that each part, decoded and read on its own, yields exactly what
-//! the whole does: then no view of a large output needs a decoded copy of all of it. Copies of
-//! the largest outputs, up to five at once per edition, were a third of `publish`'s memory, and
-//! the kernel zeroing it a tenth of its time.
+//! the whole does, and what must be read again around each cut. Parts are what a scanner reads
+//! and remembers (see `Scanner::part_hits`); read alone, no view of a large output needs a decoded
+//! copy of all of it (copies of the largest outputs, up to five at once per edition, were a third
+//! of `publish`'s memory).
 //!
 //! A cut `c` of the raw output is safe when:
 //! - no JSON escape, entity or word spans it: the byte before it is ASCII whitespace, which no
-//!   escape or entity holds, and the byte at it is plain ASCII (see [`Class`]), which starts no
-//!   escape and composes with nothing before it;
+//!   escape or entity holds and which ends a word in every view, and the byte at it is ASCII,
+//!   which composes with nothing before it;
 //! - no tag spans it. Tags are found in the JSON-decoded text, where a `<` opens a tag when a
 //!   letter, `/`, `!` or `?` follows it and some `>` comes after it. The raw text has the same
 //!   `<` and `>` (an output with `\u003c` or `\u003e` escapes is not cut at all), and where a raw
 //!   `<` is followed by a backslash, an escape may put an opener there: counted as one here, the
 //!   spans found cover every real tag (a span found from an extra `<` runs to the next `>`, which
-//!   also ends any real tag that starts inside it);
-//! - the joined view (tags removed without a space) reads nothing across it that the text view
-//!   does not: it differs only within `keep` words of where a tag joined two characters, and the
-//!   [`super::joins`] stretches read there stop within `keep + 1` words. A cut has at least that
-//!   many plain words on either side, so every stretch ends before it or starts after it, and no
-//!   match of `keep` words that holds a join can reach across it.
+//!   also ends any real tag that starts inside it).
+//!
+//! Then each view of the whole is the views of its parts end to end, and a match that no part
+//! holds crosses a cut, within the `keep` words on either side of it: its [`seam`], which is read
+//! in every view too. Where a part may end is decided by the bytes there, not by where the part
+//! began, so that text met again in another output (a document's file holds what the consolidated
+//! file does) is cut alike once a cut falls in it.
 
-/// What a byte is to [`cut`]: in a plain word (printable ASCII that no decoder or tag stripper
+/// What a byte is to a [`seam`]: in a plain word (printable ASCII that no decoder or tag stripper
 /// treats specially), a letter or digit or not; ASCII whitespace; or anything else.
 #[derive(Clone, Copy, PartialEq)]
 enum Class {
@@ -29,7 +31,7 @@ enum Class {
     Other,
 }
 
-/// [`Class`] by byte, looked up once a byte: the search for a cut reads whole outputs.
+/// [`Class`] by byte.
 const CLASSES: [Class; 256] = {
     let mut table = [Class::Other; 256];
     let mut b = 0;
@@ -47,29 +49,96 @@ const CLASSES: [Class; 256] = {
     table
 };
 
-/// The ends of the parts `raw` is cut into, each at least `size` bytes long but the last; the
-/// last end is `raw.len()`. `keep` is the most words a match can have.
+fn class(c: u8) -> Class {
+    CLASSES.get(usize::from(c)).copied().unwrap_or(Class::Other)
+}
+
+/// How far a [`seam`] may reach on either side of its cut: a cut with fewer plain words around
+/// it is not made, so that seams stay short and their search local.
+const REACH: usize = 2048;
+
+/// The ends of the parts `raw` is cut into, the last being `raw.len()`; `keep` is the most words
+/// a match can have. Parts are at least `size / 4` bytes long but the last, and about `size` on
+/// average where lines are of prose length. One pass: each byte is looked at a bounded number
+/// of times, whatever the text.
 pub(super) fn ends(raw: &str, size: usize, keep: usize) -> Vec<usize> {
     let b = raw.as_bytes();
     let mut ends = Vec::new();
+    // A line starts a part with a chance of one in `every`: at least `size / 4` bytes, then some
+    // `3 * size / 4` more, with lines of 64 bytes or so.
+    let least = (size / 4).max(1);
+    let below = u64::MAX / (size * 3 / 4 / 64).max(1) as u64;
     if !escapes_angle(b) {
-        // `pos` is never inside a tag; `from` is where the next part may end.
-        let (mut pos, mut from) = (0, size);
-        while from < b.len() {
-            let Some(c) = cut(b, from, keep) else {
-                break;
-            };
-            match tag_end(b, pos, c) {
-                None => {
+        // `pos` is never inside a tag; a part may end from `from` on; places before `at` have
+        // been tried.
+        let (mut pos, mut from) = (0, least);
+        let mut at = from;
+        let give_up = |from: usize| from.saturating_add(8 * size.max(1));
+        while let Some((c, line)) = candidate(b, at, give_up(from), below) {
+            if let Some(end) = tag_end(b, pos, c) {
+                (pos, at) = (end, end);
+                continue;
+            }
+            pos = c;
+            match seam(b, c, keep) {
+                Some(_) => {
                     ends.push(c);
-                    (pos, from) = (c, c.saturating_add(size));
+                    from = c.saturating_add(least);
+                    at = from;
                 }
-                Some(end) => (pos, from) = (end, end),
+                // Lines are tried one by one; past them every word is, so after a seam not
+                // found, the stretch its search read is not tried again.
+                None if line => at = c + 1,
+                None => at = c + REACH,
             }
         }
     }
     ends.push(b.len());
     ends
+}
+
+/// The first place from `at` on where a part may start, and whether it starts a line. Before
+/// `give_up`, a line's text (after a line feed and any indentation, at an ASCII byte other than
+/// whitespace) whose 32 bytes hash below `below`: decided by the text there alone, and not by its
+/// indentation, which pretty-printed JSON repeats on every line. Lines, not words: looking at
+/// every word took a tenth of the wall's time. From `give_up` on (a long line), any word.
+fn candidate(b: &[u8], at: usize, give_up: usize, below: u64) -> Option<(usize, bool)> {
+    let starts_word = |c: usize| {
+        let (Some(before), Some(here)) = (c.checked_sub(1).and_then(|k| b.get(k)), b.get(c)) else {
+            return false;
+        };
+        before.is_ascii_whitespace() && here.is_ascii() && !here.is_ascii_whitespace()
+    };
+    let at = at.max(1);
+    let lines = b.get(at - 1..give_up.min(b.len())).unwrap_or_default();
+    for feed in memchr::memchr_iter(b'\n', lines) {
+        let mut c = at + feed;
+        while b.get(c).is_some_and(|&x| x == b' ' || x == b'\t') {
+            c += 1;
+        }
+        if starts_word(c) && content_hash(b.get(c..).unwrap_or_default()) < below {
+            return Some((c, true));
+        }
+    }
+    let words = at.max(give_up)..b.len();
+    words
+        .into_iter()
+        .find(|&c| starts_word(c))
+        .map(|c| (c, false))
+}
+
+/// A hash of the first 32 bytes of `text` (fewer at its end), four words of eight at a time.
+fn content_hash(text: &[u8]) -> u64 {
+    let word = |k: usize| {
+        let bytes = text.get(k..(k + 8).min(text.len())).unwrap_or_default();
+        (bytes.iter().rev()).fold(0u64, |w, &x| w << 8 | u64::from(x))
+    };
+    let h = [0, 8, 16, 24].into_iter().fold(0u64, |h, k| {
+        (h ^ word(k))
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .rotate_left(31)
+    });
+    super::mix(h)
 }
 
 /// Whether `raw` has an escape of `<` or `>` (`\u003c`, `\u003E`...): tags the raw text does not
@@ -98,77 +167,155 @@ fn tag_end(b: &[u8], pos: usize, c: usize) -> Option<usize> {
     None
 }
 
-/// The first cut from `from` on with `keep + 1` plain words before it and `keep + 1` after it,
-/// each ending in ASCII whitespace: at the start of a word, after whitespace. A plain word has
-/// a letter or digit, so that [`super::joins`] surely counts it. Whether the cut is inside a
-/// tag is for [`tag_end`] to tell.
-fn cut(b: &[u8], from: usize, keep: usize) -> Option<usize> {
-    let stretch = b.get(from..)?;
-    // Plain words in a row so far, and where the one after the first `keep + 1` starts. A word
-    // is counted once its end is seen, so the last never is; nor is the first, which `from` may
-    // cut.
-    let (mut words, mut cut) = (0, 0);
-    // The start of the word being read, whether it is plain, and whether it has a letter or digit.
-    let (mut start, mut plain, mut alnum) = (None, true, false);
-    for (k, &c) in stretch.iter().enumerate() {
-        let class = CLASSES.get(usize::from(c)).copied().unwrap_or(Class::Other);
-        if class != Class::Space {
-            start.get_or_insert(k);
-            plain &= class != Class::Other;
-            alnum |= class == Class::Alnum;
-            continue;
+/// The stretch around `cut`, which is outside every tag and after ASCII whitespace: from the
+/// `keep`th plain word before it to the `keep`th after it (or the start or end of `b`). A plain
+/// word lies between ASCII whitespace, outside tags, and is printable ASCII with a letter or digit
+/// and no `<`, `>`, `\\`, `&` or `;`: it reads as itself, one word or more, in every view. So the
+/// stretch holds at least `keep` words of each view on either side of the cut, starts and ends
+/// where a cut could, and reads alone as it does within `b`. `None` when it would reach more
+/// than [`REACH`] bytes either way, or tags there cannot be told within that.
+pub(super) fn seam(b: &[u8], cut: usize, keep: usize) -> Option<std::ops::Range<usize>> {
+    let space = |k: usize| b.get(k).is_some_and(u8::is_ascii_whitespace);
+    let plain = |token: &[u8]| {
+        let classes = token.iter().map(|&c| class(c));
+        token.iter().any(u8::is_ascii_alphanumeric) && classes.clone().all(|c| c != Class::Other)
+    };
+    let opens = |o: usize| {
+        b.get(o + 1)
+            .is_some_and(|&n| n.is_ascii_alphabetic() || b"/!?\\".contains(&n))
+    };
+    let low = cut.saturating_sub(REACH);
+    let high = cut.saturating_add(REACH).min(b.len());
+    // Backwards: `k` is outside every tag; `whole` when a word boundary is at `k`.
+    let (mut k, mut counted, mut start) = (cut, 0, cut);
+    while counted < keep && k > 0 {
+        if k < low {
+            return None;
         }
-        if let Some(s) = start.take() {
-            match s > 0 && plain && alnum {
-                true => words += 1,
-                false => words = 0,
+        while k > 0 && space(k - 1) {
+            k -= 1;
+        }
+        let end = k;
+        // Whether a word ends at `end` (not so where a tag was stepped over).
+        let whole = end == cut || end == b.len() || space(end);
+        while k > 0 && !space(k - 1) {
+            k -= 1;
+        }
+        let token = b.get(k..end).unwrap_or_default();
+        // A tag ending in the token, the last one: it starts at the first opener after the `>`
+        // before its own, and the walk goes on from there.
+        let mut tag = None;
+        for g in memchr::memrchr_iter(b'>', token).map(|g| k + g) {
+            let window = b.get(low..g).unwrap_or_default();
+            // Without a `>` before, a tag may start anywhere back: only the start of `b` tells.
+            let before = memchr::memrchr(b'>', window)
+                .map(|q| low + q + 1)
+                .or((low == 0).then_some(0))?;
+            let inner = b.get(before..g).unwrap_or_default();
+            let opener = memchr::memchr_iter(b'<', inner)
+                .map(|o| before + o)
+                .find(|&o| opens(o));
+            if let Some(o) = opener {
+                tag = Some(o);
+                break;
             }
-            if words == keep + 2 {
-                cut = s;
-            }
-            if words > 2 * keep + 1 {
-                return Some(from + cut);
-            }
-            (plain, alnum) = (true, false);
+        }
+        match tag {
+            Some(o) => k = o,
+            None if whole && plain(token) => (counted, start) = (counted + 1, k),
+            None => {}
         }
     }
-    None
+    if counted < keep {
+        start = 0;
+    }
+    // Forwards: `k` is outside every tag.
+    let (mut k, mut counted, mut end) = (cut, 0, cut);
+    while counted < keep && k < b.len() {
+        if k > high {
+            return None;
+        }
+        while space(k) {
+            k += 1;
+        }
+        let from = k;
+        // Whether a word starts at `from` (not so where a tag was stepped over).
+        let whole = from == 0 || space(from - 1);
+        while k < b.len() && !space(k) {
+            k += 1;
+        }
+        let token = b.get(from..k).unwrap_or_default();
+        let opener = (memchr::memchr_iter(b'<', token).map(|o| from + o)).find(|&o| opens(o));
+        match opener {
+            Some(o) => {
+                let after = b.get(o..high).unwrap_or_default();
+                match memchr::memchr(b'>', after) {
+                    Some(g) => k = o + g + 1,
+                    // A tag may run past the reach, or `<` be text: not told here.
+                    None => return None,
+                }
+            }
+            None if whole && plain(token) => (counted, end) = (counted + 1, k),
+            None => {}
+        }
+    }
+    if counted < keep {
+        end = b.len();
+    }
+    Some(start..end)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
 
+    /// `n` words, eight a line: parts start at lines.
     fn words(n: usize) -> String {
-        (0..n).map(|k| format!("w{k} ")).collect()
+        (0..n).map(|k| format!("w{k}{}", lines(k))).collect()
+    }
+
+    fn lines(k: usize) -> &'static str {
+        if k % 8 == 7 { "\n" } else { " " }
+    }
+
+    /// Each cut of `raw` with `keep` 8 is after ASCII whitespace, at an ASCII byte, outside every
+    /// tag given, and has a seam.
+    fn assert_cuts_safe(raw: &str, cuts: &[usize], tags: &[std::ops::Range<usize>]) {
+        for &e in cuts {
+            assert!(
+                raw.as_bytes()[e - 1].is_ascii_whitespace(),
+                "{e} in {raw:?}"
+            );
+            assert!(raw.as_bytes()[e].is_ascii(), "{e} in {raw:?}");
+            assert!(tags.iter().all(|t| !t.contains(&e)), "{e} in {raw:?}");
+            assert!(seam(raw.as_bytes(), e, 8).is_some());
+        }
     }
 
     #[test]
-    fn parts_are_cut_in_plain_text_only() {
+    fn parts_are_cut_between_words_outside_tags() {
         let plain = words(40);
         let raw = format!("<p>{plain}</p><a title=\"{plain}\">{plain}x");
         let ends = ends(&raw, 1, 8);
-        let title = raw.find("title").unwrap()..raw.find("\">").unwrap();
+        let title = raw.find("<a").unwrap()..raw.find("\">").unwrap() + 2;
         let (cuts, last) = ends.split_at(ends.len() - 1);
         assert_eq!(last, [raw.len()]);
-        // In each stretch of forty words outside a tag, not in the title; each after nine words
-        // of the stretch that the cut does not start (the first may be cut by the tag).
         assert!(cuts.iter().any(|&e| e < title.start), "{ends:?}");
         assert!(cuts.iter().any(|&e| e > title.end), "{ends:?}");
-        assert!(cuts.iter().all(|e| !title.contains(e)), "{ends:?}");
-        for &e in cuts {
-            assert!(raw[..e].ends_with(' ') && raw[e..].starts_with('w'), "{e}");
-        }
-        assert!(raw[..cuts[0]].ends_with("<p>w0 w1 w2 w3 w4 w5 w6 w7 w8 w9 "));
+        assert_cuts_safe(&raw, cuts, &[title]);
+        // Among the first words: a seam may reach back to the start of the output.
+        assert!(cuts[0] < 16, "{ends:?}");
     }
 
     #[test]
     fn nothing_that_decodes_specially_is_cut() {
         let plain = words(40);
-        for noise in ["&", ";", "\\", "<", ">", "é", "\u{301}"] {
-            // Every word carries the noise: no run of plain words.
+        for noise in ["&", ";", "\\", "<", ">", "é", "\u{301}", "&amp;", "\\n"] {
             let raw: String = plain.split(' ').map(|w| format!("{w}{noise} ")).collect();
-            assert_eq!(ends(&raw, 1, 8), [raw.len()], "{noise}");
+            let ends = ends(&raw, 1, 8);
+            assert!(ends.len() > 10, "{noise}: {ends:?}");
+            assert_cuts_safe(&raw, &ends[..ends.len() - 1], &[]);
         }
         for angle in ["\\u003c", "\\u003E"] {
             let raw = format!("{plain}{angle}{plain}");
@@ -184,14 +331,74 @@ mod tests {
     }
 
     #[test]
-    fn parts_are_at_least_the_size_asked() {
-        let raw = words(10_000);
-        let ends = ends(&raw, 1000, 8);
-        assert!(ends.len() > 40, "{}", ends.len());
+    fn parts_are_about_the_size_asked_and_at_least_a_quarter_of_it() {
+        // Words of eight bytes, with the space, as the estimate in `ends` assumes.
+        let raw: String = (0..40_000)
+            .map(|k| format!("w{:06}{}", k * 7919 % 10_007, lines(k)))
+            .collect();
+        let ends = ends(&raw, 4000, 8);
+        let mean = raw.len() / ends.len();
+        assert!((2000..8000).contains(&mean), "{mean}");
         let mut last = 0;
         for &e in &ends[..ends.len() - 1] {
-            assert!(e - last >= 1000);
+            assert!(e - last >= 1000, "{e}");
             last = e;
         }
+    }
+
+    #[test]
+    fn text_met_again_after_other_text_is_cut_alike() {
+        let text: String = (0..20_000)
+            .map(|k| format!("w{}{}", k * 7919 % 10_007, lines(k)))
+            .collect();
+        let other = format!("{} {text}", words(333));
+        let (a, b) = (ends(&text, 1000, 8), ends(&other, 1000, 8));
+        let shift = other.len() - text.len();
+        let b: BTreeSet<usize> = b.iter().map(|e| e - shift).collect();
+        // After the first few parts, every cut of one is a cut of the other.
+        let shared = a.iter().filter(|e| b.contains(e)).count();
+        assert!(shared + 3 >= a.len(), "{shared} of {}", a.len());
+        assert!(a.len() > 20, "{}", a.len());
+    }
+
+    #[test]
+    fn a_seam_holds_the_plain_words_on_either_side_of_its_cut() {
+        let raw = format!("<p>{}</p>", words(60));
+        let cut = ends(&raw, 1, 8)[20];
+        let stretch = &raw[seam(raw.as_bytes(), cut, 8).unwrap()];
+        let before = raw[..cut].split_whitespace().rev().take(8);
+        let after = raw[cut..].split_whitespace().take(8);
+        let mut expected: Vec<&str> = before.collect();
+        expected.reverse();
+        expected.extend(after);
+        assert_eq!(stretch.split_whitespace().collect::<Vec<_>>(), expected);
+    }
+
+    #[test]
+    fn a_seam_counts_no_word_in_a_tag_and_never_starts_or_ends_in_one() {
+        let tagged = "<a href=\"x y z\">w</a> v&amp; u\\n ";
+        let raw = format!("{0}{tagged}{1}{tagged}{0}", words(8), words(30));
+        let cut = raw.find("w20 ").unwrap();
+        let stretch = &raw[seam(raw.as_bytes(), cut, 8).unwrap()];
+        // Eight plain words on either side, the tags and the other words between them besides.
+        assert!(
+            stretch.starts_with("w12 w13 ") && stretch.ends_with(" w27"),
+            "{stretch:?}"
+        );
+        let cut = raw.find("w5 ").unwrap();
+        let stretch = &raw[seam(raw.as_bytes(), cut, 8).unwrap()];
+        // Back to the start of the output, forwards over the tag and the words that are not plain.
+        assert!(
+            stretch.starts_with("w0 ") && stretch.ends_with("u\\n w0 w1 w2 w3 w4"),
+            "{stretch:?}"
+        );
+        // Backwards over the same.
+        let cut = raw.find(&format!("{tagged}w0 w1 w2 ")).unwrap() + tagged.len() + 6;
+        let stretch = &raw[seam(raw.as_bytes(), cut, 8).unwrap()];
+        assert!(stretch.starts_with("w2 w3 w4 w5 w6 w7\n<a"), "{stretch:?}");
+        // Words in a tag that runs past the seam's reach cannot be told from words outside it.
+        let raw = format!("{}<a title=\"{}\">", words(30), words(600));
+        assert_eq!(seam(raw.as_bytes(), raw.find("w25 ").unwrap(), 8), None);
+        assert!(seam(raw.as_bytes(), raw.find("w20 ").unwrap(), 8).is_some());
     }
 }
