@@ -67,13 +67,13 @@ pub(super) fn ends(raw: &str, size: usize, keep: usize) -> Vec<usize> {
     // A line starts a part with a chance of one in `every`: at least `size / 4` bytes, then some
     // `3 * size / 4` more, with lines of 64 bytes or so.
     let least = (size / 4).max(1);
-    let below = u64::MAX / (size * 3 / 4 / 64).max(1) as u64;
+    let below = u64::MAX / (size / 4 * 3 / 64).max(1) as u64;
     if !escapes_angle(b) {
         // `pos` is never inside a tag; a part may end from `from` on; places before `at` have
         // been tried.
         let (mut pos, mut from) = (0, least);
         let mut at = from;
-        let give_up = |from: usize| from.saturating_add(8 * size.max(1));
+        let give_up = |from: usize| from.saturating_add(size.max(1).saturating_mul(8));
         while let Some((c, line)) = candidate(b, at, give_up(from), below) {
             if let Some(end) = tag_end(b, pos, c) {
                 (pos, at) = (end, end);
@@ -354,7 +354,7 @@ mod tests {
         let other = format!("{} {text}", words(333));
         let (a, b) = (ends(&text, 1000, 8), ends(&other, 1000, 8));
         let shift = other.len() - text.len();
-        let b: BTreeSet<usize> = b.iter().map(|e| e - shift).collect();
+        let b: BTreeSet<usize> = b.iter().filter_map(|e| e.checked_sub(shift)).collect();
         // After the first few parts, every cut of one is a cut of the other.
         let shared = a.iter().filter(|e| b.contains(e)).count();
         assert!(shared + 3 >= a.len(), "{shared} of {}", a.len());
