@@ -21,36 +21,10 @@
 //! began, so that text met again in another output (a document's file holds what the consolidated
 //! file does) is cut alike once a cut falls in it.
 
-/// What a byte is to a [`seam`]: in a plain word (printable ASCII that no decoder or tag stripper
-/// treats specially), a letter or digit or not; ASCII whitespace; or anything else.
-#[derive(Clone, Copy, PartialEq)]
-enum Class {
-    Alnum,
-    Plain,
-    Space,
-    Other,
-}
-
-/// [`Class`] by byte.
-const CLASSES: [Class; 256] = {
-    let mut table = [Class::Other; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = match c {
-            _ if c.is_ascii_alphanumeric() => Class::Alnum,
-            _ if c.is_ascii_whitespace() => Class::Space,
-            b'<' | b'>' | b'\\' | b'&' | b';' => Class::Other,
-            _ if c.is_ascii_graphic() => Class::Plain,
-            _ => Class::Other,
-        };
-        b += 1;
-    }
-    table
-};
-
-fn class(c: u8) -> Class {
-    CLASSES.get(usize::from(c)).copied().unwrap_or(Class::Other)
+/// Whether `c` may be in a plain word (see [`seam`]): printable ASCII that no decoder or tag
+/// stripper treats specially.
+fn plain_byte(c: u8) -> bool {
+    c.is_ascii_graphic() && !b"<>\\&;".contains(&c)
 }
 
 /// How far a [`seam`] may reach on either side of its cut: a cut with fewer plain words around
@@ -177,8 +151,7 @@ fn tag_end(b: &[u8], pos: usize, c: usize) -> Option<usize> {
 pub(super) fn seam(b: &[u8], cut: usize, keep: usize) -> Option<std::ops::Range<usize>> {
     let space = |k: usize| b.get(k).is_some_and(u8::is_ascii_whitespace);
     let plain = |token: &[u8]| {
-        let classes = token.iter().map(|&c| class(c));
-        token.iter().any(u8::is_ascii_alphanumeric) && classes.clone().all(|c| c != Class::Other)
+        token.iter().any(u8::is_ascii_alphanumeric) && token.iter().all(|&c| plain_byte(c))
     };
     let opens = |o: usize| {
         b.get(o + 1)
