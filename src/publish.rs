@@ -5,12 +5,14 @@
 //! (`security-guarantees/annex-c.html`), never their ids.
 
 use std::collections::BTreeSet;
+use std::ops::Range;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::edition::{AnnexPart, Part, Projection};
 use crate::error::Error;
+use crate::leak::Leak;
 use crate::model::{Level, Scheme};
 use crate::render::bodies::Shared;
 use crate::render::view::{AnnexView, Bodies, DocumentView, View};
@@ -26,6 +28,9 @@ pub struct Output<'a> {
     pub text: &'a str,
     /// The highest level of what it contains.
     pub level: Level,
+    /// For a file whose links were made to point into the consolidated file: its text before,
+    /// and where in `text` the consolidated file's path was put in (see [`Wall::scan_output`]).
+    pub base: Option<(&'a str, &'a [Range<usize>])>,
 }
 
 /// The name of the consolidated file.
@@ -73,11 +78,11 @@ pub fn edition_outputs(
         bodies(),
         Some(shared),
     );
-    let (mut page, mut linked) = (Page::default(), String::new());
+    let (mut page, mut linked, mut inserted) = (Page::default(), String::new(), Vec::new());
     for format in Format::ALL {
         let mut unit = |path: String, view: &View, level: Level, depth: usize| {
             renderer.render_page(view, format, &mut page)?;
-            let mut text = page.text();
+            let (mut text, mut base) = (page.text(), None);
             // A format without links (JSON) has its files used as rendered.
             if let (false, Some(marks)) = (path == CONSOLIDATED, link_marks(format)) {
                 let consolidated = format!(
@@ -85,7 +90,15 @@ pub fn edition_outputs(
                     "../".repeat(depth),
                     format.extension()
                 );
-                relink(text, &anchors(view), &consolidated, marks, &mut linked);
+                let anchors = anchors(view);
+                relink(
+                    text,
+                    &anchors,
+                    &consolidated,
+                    marks,
+                    (&mut linked, &mut inserted),
+                );
+                base = (!inserted.is_empty()).then_some((text, &inserted[..]));
                 text = &linked;
             }
             let path = format!("{path}.{}", format.extension());
@@ -94,6 +107,7 @@ pub fn edition_outputs(
                 path: &path,
                 text,
                 level,
+                base,
             })
         };
         let aside = view.set_aside(format.bodies());
@@ -107,6 +121,7 @@ pub fn edition_outputs(
         path: "manifest.json",
         text: &text,
         level: 0,
+        base: None,
     })
 }
 
@@ -239,15 +254,17 @@ fn link_marks(format: Format) -> Option<(&'static str, &'static str)> {
 }
 
 /// Points links to anchors this file lacks at the consolidated file, writing the file
-/// into `out`; links start and end with `(open, close)` (see [`link_marks`]).
+/// into `out` and where each path to it was put in into `inserted`; links start and end with
+/// `(open, close)` (see [`link_marks`]).
 fn relink(
     text: &str,
     present: &BTreeSet<String>,
     consolidated: &str,
     (open, close): (&str, &str),
-    out: &mut String,
+    (out, inserted): (&mut String, &mut Vec<Range<usize>>),
 ) {
     out.clear();
+    inserted.clear();
     // memchr's searcher, many bytes a step: std's took 1-2% of `publish`.
     let finder = memchr::memmem::Finder::new(open);
     let mut rest = text;
@@ -260,6 +277,7 @@ fn relink(
             out.push_str(&rest[i..i + open.len()]);
         } else {
             out.push_str(&open[..open.len() - 1]);
+            inserted.push(out.len()..out.len() + consolidated.len());
             out.push_str(consolidated);
             out.push('#');
         }
@@ -341,13 +359,23 @@ impl Wall {
 
     /// Every hit in one output, `name` being how the report names it. The caller must write
     /// nothing of the edition when there is one.
-    pub fn scan(&self, name: &str, text: &str) -> Vec<crate::leak::Leak> {
+    pub fn scan(&self, name: &str, text: &str) -> Vec<Leak> {
         (self.0.as_ref()).map_or_else(Vec::new, |s| s.scan(name, text))
     }
 
-    /// [`Wall::scan`] on this thread alone, for callers that keep every core busy.
-    pub fn scan_on_one_core(&self, name: &str, text: &str) -> Vec<crate::leak::Leak> {
-        (self.0.as_ref()).map_or_else(Vec::new, |s| s.scan_on_one_core(name, text))
+    /// Every hit in one of an edition's outputs, as [`Wall::scan`] finds them; on this thread
+    /// alone unless `spread`, for callers that keep every core busy. A file whose links were
+    /// made to point into the consolidated file is read as its text before, which the
+    /// consolidated file holds, and around each link (see [`crate::leak::Scanner::scan_inserted`]).
+    pub fn scan_output(&self, name: &str, output: &Output<'_>, spread: bool) -> Vec<Leak> {
+        let Some(scanner) = &self.0 else {
+            return Vec::new();
+        };
+        match (output.base, spread) {
+            (Some(base), _) => scanner.scan_inserted(name, output.text, base, spread),
+            (None, true) => scanner.scan(name, output.text),
+            (None, false) => scanner.scan_on_one_core(name, output.text),
+        }
     }
 }
 
@@ -359,17 +387,37 @@ mod tests {
     fn links_to_anchors_elsewhere_point_at_the_consolidated_file() {
         let present: BTreeSet<String> = ["here".to_string()].into();
         let html = r##"<a href="#here">x</a> <a href="#there">y</a>"##;
-        let mut out = String::from("left over");
+        let (mut out, mut inserted) = (String::from("left over"), Vec::new());
+        inserted.push(0..1);
         let html_marks = link_marks(Format::Html).unwrap();
-        relink(html, &present, "../agreement.html", html_marks, &mut out);
+        relink(
+            html,
+            &present,
+            "../agreement.html",
+            html_marks,
+            (&mut out, &mut inserted),
+        );
         assert_eq!(
             out,
             r##"<a href="#here">x</a> <a href="../agreement.html#there">y</a>"##
         );
+        assert_eq!(inserted.len(), 1);
+        assert_eq!(
+            (inserted[0].start, &out[inserted[0].clone()]),
+            (31, "../agreement.html")
+        );
         let md = "[x](#here) and [y](#there)";
         let md_marks = link_marks(Format::Markdown).unwrap();
-        relink(md, &present, "agreement.md", md_marks, &mut out);
+        relink(
+            md,
+            &present,
+            "agreement.md",
+            md_marks,
+            (&mut out, &mut inserted),
+        );
         assert_eq!(out, "[x](#here) and [y](agreement.md#there)");
+        assert_eq!(&out[inserted[0].clone()], "agreement.md");
+        assert_eq!(inserted.len(), 1);
         // JSON holds its links as data, and its split files are written as rendered.
         assert_eq!(link_marks(Format::Json), None);
     }

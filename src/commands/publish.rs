@@ -99,10 +99,7 @@ fn one_edition(
     let (mut files, mut leaks) = (0, Vec::new());
     let mut emit = |output: crate::publish::Output| {
         let name = format!("{}/{}", edition.name, output.path);
-        leaks.extend(match spare_core() {
-            true => wall.scan(&name, output.text),
-            false => wall.scan_on_one_core(&name, output.text),
-        });
+        leaks.extend(wall.scan_output(&name, &output, spare_core()));
         files += 1;
         match leaks.is_empty() {
             true => staged.write(&edition.name, output.path, output.text.as_bytes()),

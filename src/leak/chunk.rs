@@ -29,7 +29,7 @@ fn plain_byte(c: u8) -> bool {
 
 /// How far a [`seam`] may reach on either side of its cut: a cut with fewer plain words around
 /// it is not made, so that seams stay short and their search local.
-const REACH: usize = 2048;
+pub(super) const REACH: usize = 2048;
 
 /// The ends of the parts `raw` is cut into, the last being `raw.len()`; `keep` is the most words
 /// a match can have. Parts are at least `size / 4` bytes long but the last, and about `size` on
@@ -77,12 +77,7 @@ pub(super) fn ends(raw: &str, size: usize, keep: usize) -> Vec<usize> {
 /// indentation, which pretty-printed JSON repeats on every line. Lines, not words: looking at
 /// every word took a tenth of the wall's time. From `give_up` on (a long line), any word.
 fn candidate(b: &[u8], at: usize, give_up: usize, below: u64) -> Option<(usize, bool)> {
-    let starts_word = |c: usize| {
-        let (Some(before), Some(here)) = (c.checked_sub(1).and_then(|k| b.get(k)), b.get(c)) else {
-            return false;
-        };
-        before.is_ascii_whitespace() && here.is_ascii() && !here.is_ascii_whitespace()
-    };
+    let starts_word = |c: usize| starts_word(b, c);
     let at = at.max(1);
     let lines = b.get(at - 1..give_up.min(b.len())).unwrap_or_default();
     for feed in memchr::memchr_iter(b'\n', lines) {
@@ -99,6 +94,15 @@ fn candidate(b: &[u8], at: usize, give_up: usize, below: u64) -> Option<(usize, 
         .into_iter()
         .find(|&c| starts_word(c))
         .map(|c| (c, false))
+}
+
+/// Whether a part may start at `c` as far as its neighbours go: after ASCII whitespace, at an
+/// ASCII byte that is not.
+pub(super) fn starts_word(b: &[u8], c: usize) -> bool {
+    let (Some(before), Some(here)) = (c.checked_sub(1).and_then(|k| b.get(k)), b.get(c)) else {
+        return false;
+    };
+    before.is_ascii_whitespace() && here.is_ascii() && !here.is_ascii_whitespace()
 }
 
 /// A hash of the first 32 bytes of `text` (fewer at its end), four words of eight at a time.
@@ -126,7 +130,7 @@ pub(super) fn escapes_angle(raw: &[u8]) -> bool {
 /// after the last `>` before `c` is outside too (a tag ends at the first `>` after its `<`), so
 /// `c` is inside a tag when a `<` that may open one comes after that and before `c`, and some
 /// `>` after it. A `<` that a backslash follows may open one (see the module docs).
-fn tag_end(b: &[u8], pos: usize, c: usize) -> Option<usize> {
+pub(super) fn tag_end(b: &[u8], pos: usize, c: usize) -> Option<usize> {
     // Out of range cannot happen (`pos <= c <= len`); if it did, no cut would be made.
     let (Some(before), Some(after)) = (b.get(pos..c), b.get(c..)) else {
         return Some(b.len());
@@ -149,16 +153,26 @@ fn tag_end(b: &[u8], pos: usize, c: usize) -> Option<usize> {
 /// where a cut could, and reads alone as it does within `b`. `None` when it would reach more
 /// than [`REACH`] bytes either way, or tags there cannot be told within that.
 pub(super) fn seam(b: &[u8], cut: usize, keep: usize) -> Option<std::ops::Range<usize>> {
-    let space = |k: usize| b.get(k).is_some_and(u8::is_ascii_whitespace);
-    let plain = |token: &[u8]| {
-        token.iter().any(u8::is_ascii_alphanumeric) && token.iter().all(|&c| plain_byte(c))
-    };
-    let opens = |o: usize| {
-        b.get(o + 1)
-            .is_some_and(|&n| n.is_ascii_alphabetic() || b"/!?\\".contains(&n))
-    };
+    Some(seam_start(b, cut, keep)?..seam_end(b, cut, keep)?)
+}
+
+fn space(b: &[u8], k: usize) -> bool {
+    b.get(k).is_some_and(u8::is_ascii_whitespace)
+}
+
+fn plain(token: &[u8]) -> bool {
+    token.iter().any(u8::is_ascii_alphanumeric) && token.iter().all(|&c| plain_byte(c))
+}
+
+fn opens(b: &[u8], o: usize) -> bool {
+    b.get(o + 1)
+        .is_some_and(|&n| n.is_ascii_alphabetic() || b"/!?\\".contains(&n))
+}
+
+/// Where the [`seam`] around `cut` starts: its half before the cut, found alone.
+pub(super) fn seam_start(b: &[u8], cut: usize, keep: usize) -> Option<usize> {
+    let (space, opens) = (|k| space(b, k), |o| opens(b, o));
     let low = cut.saturating_sub(REACH);
-    let high = cut.saturating_add(REACH).min(b.len());
     // Backwards: `k` is outside every tag; `whole` when a word boundary is at `k`.
     let (mut k, mut counted, mut start) = (cut, 0, cut);
     while counted < keep && k > 0 {
@@ -199,9 +213,13 @@ pub(super) fn seam(b: &[u8], cut: usize, keep: usize) -> Option<std::ops::Range<
             None => {}
         }
     }
-    if counted < keep {
-        start = 0;
-    }
+    Some(if counted < keep { 0 } else { start })
+}
+
+/// Where the [`seam`] around `cut` ends: its half after the cut, found alone.
+pub(super) fn seam_end(b: &[u8], cut: usize, keep: usize) -> Option<usize> {
+    let (space, opens) = (|k| space(b, k), |o| opens(b, o));
+    let high = cut.saturating_add(REACH).min(b.len());
     // Forwards: `k` is outside every tag.
     let (mut k, mut counted, mut end) = (cut, 0, cut);
     while counted < keep && k < b.len() {
@@ -232,10 +250,7 @@ pub(super) fn seam(b: &[u8], cut: usize, keep: usize) -> Option<std::ops::Range<
             None => {}
         }
     }
-    if counted < keep {
-        end = b.len();
-    }
-    Some(start..end)
+    Some(if counted < keep { b.len() } else { end })
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@
 //! releases, and every hash hit is verified word by word.
 
 mod chunk;
+mod edit;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -293,9 +294,11 @@ pub struct Scanner {
     /// The hits of each part read so far, by its SHA-256, if the scanner remembers them (see
     /// [`Scanner::remembering`]).
     memo: Option<std::sync::Mutex<std::collections::BTreeMap<[u8; 32], Hits>>>,
-    /// How many parts were read, not remembered.
+    /// How many parts were read, not remembered, and how many bytes they held.
     #[cfg(test)]
     reads: std::sync::atomic::AtomicUsize,
+    #[cfg(test)]
+    read_bytes: std::sync::atomic::AtomicUsize,
 }
 
 /// One view of an output, read as it comes, part by part ([`ViewScan::feed`]). It is folded a
@@ -437,6 +440,8 @@ impl Scanner {
             memo: None,
             #[cfg(test)]
             reads: std::sync::atomic::AtomicUsize::default(),
+            #[cfg(test)]
+            read_bytes: std::sync::atomic::AtomicUsize::default(),
         }
     }
 
@@ -460,32 +465,49 @@ impl Scanner {
         self.scan_in_pieces(name, contents, PIECE, false)
     }
 
+    /// [`Scanner::scan`] of `text`, which is `base` with short plain insertions at `inserted`
+    /// (ranges of `text`, in order): a document's file, whose links were rewritten to point into
+    /// the consolidated file. When the insertions are plain (see the `edit` module), `base` is
+    /// read in parts, most of which a remembering scanner met in the consolidated file, and
+    /// `text` only around each insertion; every match of `text` lies in one or the other. If
+    /// neither holds one, neither does `text`. Otherwise, and for insertions that are not plain,
+    /// `text` is read as [`Scanner::scan`] reads it, and that is what is reported. The parts of a
+    /// large output are read on every core if `spread`.
+    pub fn scan_inserted(
+        &self,
+        name: &str,
+        text: &str,
+        (base, inserted): (&str, &[std::ops::Range<usize>]),
+        spread: bool,
+    ) -> Vec<Leak> {
+        let keep = self.longest.max(RUN);
+        let (raw, plain) = (text.as_bytes(), edit::plain_insertions);
+        let windows = (plain(raw, base.as_bytes(), inserted))
+            .then(|| edit::windows(raw, inserted, keep))
+            .flatten();
+        if let Some(windows) = windows {
+            let mut parts = self.parts(base, PIECE);
+            parts.extend(
+                windows
+                    .into_iter()
+                    .map(|w| (text.get(w).unwrap_or(text), false)),
+            );
+            if self
+                .read_parts(&parts, PIECE, spread && text.len() >= PARALLEL_SCAN)
+                .is_empty()
+            {
+                return Vec::new();
+            }
+        }
+        self.scan_in_pieces(name, text, PIECE, spread)
+    }
+
     /// [`Scanner::scan`], the output cut into parts of about `piece` bytes where that is safe
     /// (see [`chunk`]), each view folded `piece` bytes at a time; the parts of a large output
     /// are read on every core if `spread`.
-    ///
-    /// Each part is read alone, in every view; so is the seam around each cut, which holds every
-    /// match across it (see [`chunk`]).
     fn scan_in_pieces(&self, name: &str, contents: &str, piece: usize, spread: bool) -> Vec<Leak> {
-        let keep = self.longest.max(RUN);
-        let ends = chunk::ends(contents, piece, keep);
-        // Each part, then the seam of the cut after it: shared out in halves, each core reads
-        // about as much.
-        let mut parts = Vec::with_capacity(2 * ends.len());
-        let mut start = 0;
-        for &end in &ends {
-            parts.push(contents.get(start..end).unwrap_or_default());
-            if end < contents.len() {
-                let seam = chunk::seam(contents.as_bytes(), end, keep);
-                parts.push(seam.and_then(|seam| contents.get(seam)).unwrap_or(contents));
-            }
-            start = end;
-        }
-        let read = |part: &&str| self.part_hits(part, piece);
-        let hits: Hits = match spread && contents.len() >= PARALLEL_SCAN {
-            true => crate::parallel::map_by(&parts, 4, read).concat(),
-            false => parts.iter().flat_map(read).collect(),
-        };
+        let parts = self.parts(contents, piece);
+        let hits = self.read_parts(&parts, piece, spread && contents.len() >= PARALLEL_SCAN);
         // Keyed by name, so two clauses of one name are reported once, and sorted as `Leak` is.
         let mut named: Vec<(&str, LeakKind)> = (hits.into_iter())
             .map(|(clause, kind)| (self.name(clause), kind))
@@ -498,6 +520,41 @@ impl Scanner {
             kind,
         };
         named.into_iter().map(leak).collect()
+    }
+
+    /// `contents` cut into parts of about `piece` bytes, each followed by the seam around the cut
+    /// after it, which holds every match across it (see [`chunk`]); each to be read alone, in
+    /// every view; all marked to be remembered.
+    fn parts<'a>(&self, contents: &'a str, piece: usize) -> Vec<(&'a str, bool)> {
+        let keep = self.longest.max(RUN);
+        let ends = chunk::ends(contents, piece, keep);
+        // Each part, then the seam of the cut after it: shared out in halves, each core reads
+        // about as much.
+        let mut parts = Vec::with_capacity(2 * ends.len());
+        let mut start = 0;
+        for &end in &ends {
+            parts.push((contents.get(start..end).unwrap_or_default(), true));
+            if end < contents.len() {
+                let seam = chunk::seam(contents.as_bytes(), end, keep);
+                let seam = seam.and_then(|seam| contents.get(seam));
+                parts.push((seam.unwrap_or(contents), true));
+            }
+            start = end;
+        }
+        parts
+    }
+
+    /// The hits of `parts`, read alone: those marked through the memo, if the scanner remembers
+    /// (see [`Scanner::part_hits`]). On every core if `spread`.
+    fn read_parts(&self, parts: &[(&str, bool)], piece: usize, spread: bool) -> Hits {
+        let read = |&(part, remember): &(&str, bool)| match remember {
+            true => self.part_hits(part, piece),
+            false => self.read_part(part, piece),
+        };
+        match spread {
+            true => crate::parallel::map_by(parts, 4, read).concat(),
+            false => parts.iter().flat_map(read).collect(),
+        }
     }
 
     /// The distinct hits of one part of an output, read alone. If the scanner remembers, a part
@@ -524,8 +581,11 @@ impl Scanner {
     /// markup view reads the same runs: both are then skipped.
     fn read_part(&self, part: &str, piece: usize) -> Hits {
         #[cfg(test)]
-        self.reads
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        {
+            use std::sync::atomic::Ordering::Relaxed;
+            self.reads.fetch_add(1, Relaxed);
+            self.read_bytes.fetch_add(part.len(), Relaxed);
+        }
         let (pool, keep) = (&self.pool, self.longest.max(RUN));
         let (json, ate_letter) = decode_json(part, pool);
         let (text, tags) = strip_tags(&json, Some(' '), pool);
@@ -1401,6 +1461,101 @@ mod tests {
     }
 
     #[test]
+    fn a_file_with_links_rewritten_is_read_around_them_and_reports_alike() {
+        let secret = "the depot at kestrel ridge holds the reserve of fuel";
+        let wall = || Scanner::new(&[clause(C2, &[], secret)], &[]).remembering();
+        let scanner = wall();
+        let read = |s: &Scanner| s.read_bytes.load(std::sync::atomic::Ordering::Relaxed);
+        let prose = |from: usize, n: usize| {
+            let word = |k: usize| format!("w{k}{}", if k % 8 == 7 { "\n" } else { " " });
+            (from..from + n).map(word).collect::<String>()
+        };
+        // A document of the consolidated file, with a link to a clause elsewhere every 300 words,
+        // as in the files `publish` writes.
+        let link = |k: usize| format!(r##"<a href="#c{k}">see</a> "##);
+        let document: String = (0..100).map(|k| prose(300 * k, 300) + &link(k)).collect();
+        let consolidated = format!("<h1>All</h1>{document}{}", prose(30_000, 1000));
+        assert_eq!(scanner.scan("all.html", &consolidated), []);
+        // Its file, each link pointing into the consolidated file: `put` after each `mark`.
+        let rewrite = |base: &str, mark: &str, put: &str| {
+            let mut inserted = Vec::new();
+            let mut text = String::new();
+            for (k, piece) in base.split(mark).enumerate() {
+                if k > 0 {
+                    text.push_str(mark);
+                    inserted.push(text.len()..text.len() + put.len());
+                    text.push_str(put);
+                }
+                text.push_str(piece);
+            }
+            (text, inserted)
+        };
+        let (file, inserted) = rewrite(&document, "href=\"", "../agreement.html");
+        let first = read(&scanner);
+        let found = scanner.scan_inserted("one.html", &file, (&document, &inserted), false);
+        assert_eq!(found, []);
+        // What was read: a window around each link, and the parts where the document's text
+        // starts and ends; read as a file of its own, all of it, every part having a link.
+        assert!(
+            read(&scanner) - first < file.len() / 3,
+            "{}",
+            read(&scanner) - first
+        );
+        let plain = wall();
+        assert_eq!(plain.scan("all.html", &consolidated), []);
+        let first = read(&plain);
+        assert_eq!(plain.scan("one.html", &file), []);
+        assert!(
+            read(&plain) - first >= file.len(),
+            "{}",
+            read(&plain) - first
+        );
+        // A leak in the text around the links is reported, under the file's name.
+        let leaky = document.replace("w1500 ", &format!("w1500 {secret} "));
+        let (file, inserted) = rewrite(&leaky, "href=\"", "../agreement.html");
+        let found = scanner.scan_inserted("one.html", &file, (&leaky, &inserted), false);
+        assert_eq!(
+            found
+                .iter()
+                .map(|l| (&l.output[..], l.kind))
+                .collect::<Vec<_>>(),
+            [("one.html", LeakKind::Run)]
+        );
+        // In Markdown, a link's target is text: one the inserted words complete is reported, and
+        // none where they break one up.
+        let md: String = (0..20)
+            .map(|k| prose(300 * k, 300) + "[see](#c) ")
+            .collect();
+        // Every run of the secret takes in the inserted word, and some words before the link or
+        // after it, far from other links.
+        let parted = [
+            (
+                "the depot at kestrel ridge holds [the](#of) fuel",
+                "reserve",
+            ),
+            (
+                "the depot [at](#ridge) holds the reserve of fuel",
+                "kestrel",
+            ),
+        ];
+        for (words, put) in parted {
+            let parted = md.replace("w2050 ", &format!("w2050 {words} "));
+            let (file, inserted) = rewrite(&parted, "](", put);
+            assert_eq!(reference(&[clause(C2, &[], secret)], &[], &parted), []);
+            let found = scanner.scan_inserted("one.md", &file, (&parted, &inserted), false);
+            assert_eq!(found.len(), 1, "{words}: {found:?}");
+        }
+        let whole = md.replace(
+            "w899 ",
+            "w899 the depot at kestrel ridge holds [the](#reserve) of fuel ",
+        );
+        let (file, inserted) = rewrite(&whole, "](", "agreement.md");
+        assert_eq!(reference(&[clause(C2, &[], secret)], &[], &whole).len(), 1);
+        let found = scanner.scan_inserted("one.md", &file, (&whole, &inserted), false);
+        assert_eq!(found, []);
+    }
+
+    #[test]
     fn a_short_word_hashes_alike_from_its_register() {
         let lane = u64::from_le_bytes(*b"abcdefgh");
         for n in 1..8 {
@@ -1665,6 +1820,100 @@ mod tests {
         result.unwrap();
         // Most outputs were cut: the property was tested where it matters.
         assert!(cut.get() > 128, "{}", cut.get());
+    }
+
+    /// Outputs that are another with text put in, as a document's file is the consolidated file
+    /// with its links rewritten, read as their base and around each insertion by a scanner that
+    /// met the base's text before: they report what the reference finds in them, whether the
+    /// insertions complete a match, break one up, or are not plain (then the output is read whole).
+    #[test]
+    fn outputs_with_text_put_in_report_what_the_reference_finds() {
+        use proptest::test_runner::{Config, RngSeed, TestRunner};
+        let mut runner = TestRunner::new(Config {
+            cases: 1024,
+            rng_seed: RngSeed::Fixed(0x1d5e_27ed),
+            failure_persistence: None,
+            ..Config::default()
+        });
+        // Links, where `publish` puts text in (before their `#`), of words a match may take in.
+        let links = [" [alpha](#eta) ", r##" <a href="#x2">fire</a> "##, "](#"];
+        let mut seps = NOISE.to_vec();
+        seps.extend([FILLER; 4]);
+        seps.extend(links.iter().flat_map(|l| [*l; 4]));
+        let puts = [
+            "../agreement.html",
+            "x2",
+            "alpha.Beta",
+            "eta/x2",
+            "fire-eta",
+            "GAMMA_x2",
+        ];
+        let strategy = (
+            prop::collection::vec(prop::collection::vec(0..VOCAB.len(), 4..16), 3),
+            prop::collection::vec(prop::collection::vec(0..VOCAB.len(), 0..3), 2),
+            // Stretches of withheld text mostly shorter than a run: outputs whose base is clean.
+            prop::collection::vec((0..3usize, any::<prop::sample::Index>(), 1..10usize), 1..5),
+            prop::collection::vec(prop::sample::select(seps), 1..24),
+            prop::collection::vec(
+                (
+                    any::<prop::sample::Index>(),
+                    prop::sample::select(puts.to_vec()),
+                ),
+                1..8,
+            ),
+            // Now and then text put in anywhere, most often where it is not plain.
+            prop::option::weighted(0.2, (any::<prop::sample::Index>(), "[a-z<&;#]{1,3}")),
+        );
+        let (fast, made) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
+        let result = runner.run(&strategy, |(texts, phrases, plants, seps, puts, stray)| {
+            let (withheld, included, base) = planted(&texts, &phrases, plants, &seps, &[], vec![]);
+            let sites: Vec<usize> = (base.match_indices("(#").map(|(k, _)| k + 1))
+                .chain(base.match_indices("\"#").map(|(k, _)| k + 1))
+                .collect();
+            let mut at: Vec<(usize, String)> = (puts.iter())
+                .filter(|_| !sites.is_empty())
+                .map(|(k, put)| (sites[k.index(sites.len())], put.to_string()))
+                .collect();
+            if let Some((k, put)) = stray {
+                let chars: Vec<usize> = (base.char_indices().map(|(k, _)| k)).collect();
+                at.push((chars[k.index(chars.len())], put));
+            }
+            at.sort();
+            at.dedup_by_key(|a| a.0);
+            let (mut text, mut inserted, mut from) = (String::new(), Vec::new(), 0);
+            for (k, put) in at {
+                text.push_str(&base[from..k]);
+                inserted.push(text.len()..text.len() + put.len());
+                text.push_str(&put);
+                from = k;
+            }
+            text.push_str(&base[from..]);
+            let included: [&[&str]; 1] = [&[included.as_str()]];
+            let expected = reference(&withheld, &included, &text);
+            let scanner = Scanner::new(&withheld, &included).remembering();
+            prop_assert_eq!(
+                scanner.scan("o", &base),
+                reference(&withheld, &included, &base)
+            );
+            let found = scanner.scan_inserted("o", &text, (&base, &inserted), false);
+            prop_assert_eq!(found, expected.clone(), "{:?}", text);
+            let plain = edit::plain_insertions(text.as_bytes(), base.as_bytes(), &inserted);
+            let keep = scanner.longest.max(RUN);
+            fast.set(
+                fast.get()
+                    + usize::from(
+                        plain && edit::windows(text.as_bytes(), &inserted, keep).is_some(),
+                    ),
+            );
+            let clean = reference(&withheld, &included, &base).is_empty();
+            made.set(made.get() + usize::from(plain && clean && !expected.is_empty()));
+            Ok(())
+        });
+        result.unwrap();
+        // Most outputs were read as their base and windows, and some insertions made or broke a
+        // match: the property was tested where it matters.
+        assert!(fast.get() > 512, "{}", fast.get());
+        assert!(made.get() > 32, "{}", made.get());
     }
 
     proptest! {
