@@ -47,8 +47,9 @@ pub(super) fn plain_insertions(text: &[u8], base: &[u8], inserted: &[Range<usize
 /// [`chunk::seam`] of the nearest place before it where a part could start starts, to where
 /// that of the nearest place after it ends. Each view has at least `keep` words between that
 /// start and the place before (or none before), and as many between the place after and that
-/// end; a match taking in an inserted word has fewer on either side of it. `None` when a place or seam is not found within reach, or escapes hide
-/// tags (see [`chunk::escapes_angle`]): the caller then reads all of `text`.
+/// end; a match taking in an inserted word has fewer on either side of it. `None` when a place
+/// or seam is not found within reach, or escapes hide tags (see [`chunk::escapes_angle`]): the
+/// caller then reads all of `text`.
 pub(super) fn windows(
     text: &[u8],
     inserted: &[Range<usize>],
