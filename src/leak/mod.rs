@@ -1767,20 +1767,32 @@ mod tests {
 
     /// Outputs cut into parts, each read by a scanner of its own, and in turn by one that
     /// remembers parts: the output, the same after a head of its own, and with text put in.
-    #[test]
-    fn outputs_cut_into_parts_report_what_the_reference_finds() {
+    /// A runner of `cases` generated cases from a fixed seed, so that a run is repeatable.
+    fn runner(cases: u32, seed: u64) -> proptest::test_runner::TestRunner {
         use proptest::test_runner::{Config, RngSeed, TestRunner};
-        let mut runner = TestRunner::new(Config {
-            cases: 256,
-            rng_seed: RngSeed::Fixed(0x0c07_0c07),
+        TestRunner::new(Config {
+            cases,
+            rng_seed: RngSeed::Fixed(seed),
             failure_persistence: None,
             ..Config::default()
-        });
+        })
+    }
+
+    /// The words of three clause texts and of two clauses' phrases, for [`planted`].
+    fn clause_words() -> impl Strategy<Value = (Vec<Vec<usize>>, Vec<Vec<usize>>)> {
+        (
+            prop::collection::vec(prop::collection::vec(0..VOCAB.len(), 4..16), 3),
+            prop::collection::vec(prop::collection::vec(0..VOCAB.len(), 0..3), 2),
+        )
+    }
+
+    #[test]
+    fn outputs_cut_into_parts_report_what_the_reference_finds() {
+        let mut runner = runner(256, 0x0c07_0c07);
         let mut seps = NOISE.to_vec();
         seps.extend([FILLER; 8]);
         let strategy = (
-            prop::collection::vec(prop::collection::vec(0..VOCAB.len(), 4..16), 3),
-            prop::collection::vec(prop::collection::vec(0..VOCAB.len(), 0..3), 2),
+            clause_words(),
             prop::collection::vec((0..3usize, any::<prop::sample::Index>(), 4..16usize), 1..5),
             prop::collection::vec(prop::sample::select(seps), 1..16),
             prop::collection::vec(
@@ -1796,7 +1808,7 @@ mod tests {
         let cut = std::cell::Cell::new(0);
         let result = runner.run(
             &strategy,
-            |(texts, phrases, plants, seps, inserts, prefix, piece)| {
+            |((texts, phrases), plants, seps, inserts, prefix, piece)| {
                 let (withheld, included, out) =
                     planted(&texts, &phrases, plants.clone(), &seps, &[], vec![]);
                 let changed = planted(&texts, &phrases, plants, &seps, &[], inserts).2;
@@ -1828,13 +1840,7 @@ mod tests {
     /// insertions complete a match, break one up, or are not plain (then the output is read whole).
     #[test]
     fn outputs_with_text_put_in_report_what_the_reference_finds() {
-        use proptest::test_runner::{Config, RngSeed, TestRunner};
-        let mut runner = TestRunner::new(Config {
-            cases: 1024,
-            rng_seed: RngSeed::Fixed(0x1d5e_27ed),
-            failure_persistence: None,
-            ..Config::default()
-        });
+        let mut runner = runner(1024, 0x1d5e_27ed);
         // Links, where `publish` puts text in (before their `#`), of words a match may take in.
         let links = [" [alpha](#eta) ", r##" <a href="#x2">fire</a> "##, "](#"];
         let mut seps = NOISE.to_vec();
@@ -1849,8 +1855,7 @@ mod tests {
             "GAMMA_x2",
         ];
         let strategy = (
-            prop::collection::vec(prop::collection::vec(0..VOCAB.len(), 4..16), 3),
-            prop::collection::vec(prop::collection::vec(0..VOCAB.len(), 0..3), 2),
+            clause_words(),
             // Stretches of withheld text mostly shorter than a run: outputs whose base is clean.
             prop::collection::vec((0..3usize, any::<prop::sample::Index>(), 1..10usize), 1..5),
             prop::collection::vec(prop::sample::select(seps), 1..24),
@@ -1865,50 +1870,54 @@ mod tests {
             prop::option::weighted(0.2, (any::<prop::sample::Index>(), "[a-z<&;#]{1,3}")),
         );
         let (fast, made) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
-        let result = runner.run(&strategy, |(texts, phrases, plants, seps, puts, stray)| {
-            let (withheld, included, base) = planted(&texts, &phrases, plants, &seps, &[], vec![]);
-            let sites: Vec<usize> = (base.match_indices("(#").map(|(k, _)| k + 1))
-                .chain(base.match_indices("\"#").map(|(k, _)| k + 1))
-                .collect();
-            let mut at: Vec<(usize, String)> = (puts.iter())
-                .filter(|_| !sites.is_empty())
-                .map(|(k, put)| (sites[k.index(sites.len())], put.to_string()))
-                .collect();
-            if let Some((k, put)) = stray {
-                let chars: Vec<usize> = (base.char_indices().map(|(k, _)| k)).collect();
-                at.push((chars[k.index(chars.len())], put));
-            }
-            at.sort();
-            at.dedup_by_key(|a| a.0);
-            let (mut text, mut inserted, mut from) = (String::new(), Vec::new(), 0);
-            for (k, put) in at {
-                text.push_str(&base[from..k]);
-                inserted.push(text.len()..text.len() + put.len());
-                text.push_str(&put);
-                from = k;
-            }
-            text.push_str(&base[from..]);
-            let included: [&[&str]; 1] = [&[included.as_str()]];
-            let expected = reference(&withheld, &included, &text);
-            let scanner = Scanner::new(&withheld, &included).remembering();
-            prop_assert_eq!(
-                scanner.scan("o", &base),
-                reference(&withheld, &included, &base)
-            );
-            let found = scanner.scan_inserted("o", &text, (&base, &inserted), false);
-            prop_assert_eq!(found, expected.clone(), "{:?}", text);
-            let plain = edit::plain_insertions(text.as_bytes(), base.as_bytes(), &inserted);
-            let keep = scanner.longest.max(RUN);
-            fast.set(
-                fast.get()
-                    + usize::from(
-                        plain && edit::windows(text.as_bytes(), &inserted, keep).is_some(),
-                    ),
-            );
-            let clean = reference(&withheld, &included, &base).is_empty();
-            made.set(made.get() + usize::from(plain && clean && !expected.is_empty()));
-            Ok(())
-        });
+        let result = runner.run(
+            &strategy,
+            |((texts, phrases), plants, seps, puts, stray)| {
+                let (withheld, included, base) =
+                    planted(&texts, &phrases, plants, &seps, &[], vec![]);
+                let sites: Vec<usize> = (base.match_indices("(#").map(|(k, _)| k + 1))
+                    .chain(base.match_indices("\"#").map(|(k, _)| k + 1))
+                    .collect();
+                let mut at: Vec<(usize, String)> = (puts.iter())
+                    .filter(|_| !sites.is_empty())
+                    .map(|(k, put)| (sites[k.index(sites.len())], put.to_string()))
+                    .collect();
+                if let Some((k, put)) = stray {
+                    let chars: Vec<usize> = (base.char_indices().map(|(k, _)| k)).collect();
+                    at.push((chars[k.index(chars.len())], put));
+                }
+                at.sort();
+                at.dedup_by_key(|a| a.0);
+                let (mut text, mut inserted, mut from) = (String::new(), Vec::new(), 0);
+                for (k, put) in at {
+                    text.push_str(&base[from..k]);
+                    inserted.push(text.len()..text.len() + put.len());
+                    text.push_str(&put);
+                    from = k;
+                }
+                text.push_str(&base[from..]);
+                let included: [&[&str]; 1] = [&[included.as_str()]];
+                let expected = reference(&withheld, &included, &text);
+                let scanner = Scanner::new(&withheld, &included).remembering();
+                prop_assert_eq!(
+                    scanner.scan("o", &base),
+                    reference(&withheld, &included, &base)
+                );
+                let found = scanner.scan_inserted("o", &text, (&base, &inserted), false);
+                prop_assert_eq!(found, expected.clone(), "{:?}", text);
+                let plain = edit::plain_insertions(text.as_bytes(), base.as_bytes(), &inserted);
+                let keep = scanner.longest.max(RUN);
+                fast.set(
+                    fast.get()
+                        + usize::from(
+                            plain && edit::windows(text.as_bytes(), &inserted, keep).is_some(),
+                        ),
+                );
+                let clean = reference(&withheld, &included, &base).is_empty();
+                made.set(made.get() + usize::from(plain && clean && !expected.is_empty()));
+                Ok(())
+            },
+        );
         result.unwrap();
         // Most outputs were read as their base and windows, and some insertions made or broke a
         // match: the property was tested where it matters.
