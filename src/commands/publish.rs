@@ -86,9 +86,9 @@ pub(crate) fn run(args: &PublishArgs, ctx: &Context) -> Result<ExitCode, Error> 
 /// Takes fresh memory from here on in 4 KB pages, not the 2 MB ones mimalloc asks the kernel
 /// for. `publish` fills and drops hundreds of megabytes of pages, editions and views on two
 /// threads; the kernel zeroes a huge page whole on first touch, and on the machines measured
-/// that zeroing outweighed what fewer page faults saved (README, Performance). Other commands
-/// hold what they allocate and were as fast or faster with huge pages. Best effort: a kernel
-/// that refuses leaves memory as it was.
+/// that zeroing outweighed what fewer page faults saved (bench/README.md). Every other command
+/// was as fast or faster with huge pages. Best effort: a kernel that refuses leaves memory as
+/// it was.
 fn small_pages() {
     #[cfg(target_os = "linux")]
     let _ = rustix::thread::disable_transparent_huge_pages(true);
