@@ -184,8 +184,8 @@ pub fn target(
     })
 }
 
-/// Whether an edition includes a clause at `level` inside a part at `container` level.
-fn includes(edition: &Edition, level: Level) -> bool {
+/// Whether `edition` includes what is at `level` (SPEC §3).
+pub(crate) fn includes(edition: &Edition, level: Level) -> bool {
     level <= edition.max
 }
 

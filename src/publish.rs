@@ -57,6 +57,19 @@ pub fn shared_bodies(
     }
 }
 
+/// How many files [`edition_outputs`] makes of `edition`: in every format, the consolidated
+/// file, one per document and one per annex the edition includes; and `manifest.json`.
+pub fn file_count(agreement: &crate::model::Agreement, edition: &crate::model::Edition) -> usize {
+    let included = |d: &crate::model::Document| {
+        let annexes = d.annexes.iter();
+        annexes
+            .filter(|a| crate::edition::includes(edition, a.level))
+            .count()
+    };
+    let units: usize = agreement.documents.iter().map(|d| 1 + included(d)).sum();
+    Format::ALL.len() * (1 + units) + 1
+}
+
 /// Every file of one edition, each handed to `emit` as soon as it is rendered, so that only
 /// one is held at a time; `manifest.json` last. Clause bodies come from `shared` where they
 /// serve (see [`crate::render::bodies`]).
@@ -382,6 +395,45 @@ impl Wall {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_files_counted_ahead_are_the_files_made() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let here = Err(&Error::Refused(String::new()));
+        let source = crate::source::open("drafts/peace-framework", here, root).unwrap();
+        let loaded = crate::load::load(source.as_ref()).unwrap();
+        let agreement = &loaded.agreement;
+        let numbers = crate::numbering::assign(agreement);
+        let renderer = Renderer::new(source.as_ref()).unwrap();
+        let shared = shared_bodies(agreement, &numbers);
+        let mut counts = Vec::new();
+        for edition in &agreement.editions {
+            let projection = crate::edition::project(agreement, &numbers, edition);
+            let mut made = 0;
+            let scheme = &agreement.scheme;
+            let rendering = (&renderer, &shared);
+            let mut emit = |_: Output<'_>| {
+                made += 1;
+                Ok(())
+            };
+            edition_outputs(
+                &projection,
+                &numbers,
+                rendering,
+                scheme,
+                &loaded.revision,
+                &mut emit,
+            )
+            .unwrap();
+            counts.push((made, file_count(agreement, edition)));
+        }
+        // The sample's editions withhold different annexes: the public one the most.
+        let made: Vec<usize> = counts.iter().map(|c| c.0).collect();
+        assert!(made.windows(2).any(|w| w[0] != w[1]), "{made:?}");
+        for (made, counted) in counts {
+            assert_eq!(made, counted);
+        }
+    }
 
     #[test]
     fn links_to_anchors_elsewhere_point_at_the_consolidated_file() {

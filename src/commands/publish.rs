@@ -33,7 +33,8 @@ pub(crate) fn run(args: &PublishArgs, ctx: &Context) -> Result<ExitCode, Error> 
     super::refuse_unsafe_out(&out, &draft.root)?;
     let renderer = Renderer::new(draft.source.as_ref())?;
     let staged = Staged::new(&out)?;
-    let bar = super::progress(ctx, agreement.editions.len(), "publishing");
+    let files = (agreement.editions.iter()).map(|e| crate::publish::file_count(agreement, e));
+    let bar = super::progress(ctx, files.sum(), "publishing");
     // Editions are independent: rendered and scanned on as many threads as there are cores
     // (one a core: more only held more editions in memory at once), collected in manifest
     // order, so output and messages do not depend on the number of threads.
@@ -57,10 +58,9 @@ pub(crate) fn run(args: &PublishArgs, ctx: &Context) -> Result<ExitCode, Error> 
             edition,
             (&renderer, &shared),
             &staged,
-            &spare_core,
+            (&spare_core, &bar),
         );
         running.fetch_sub(1, Ordering::Relaxed);
-        bar.inc(1);
         published
     });
     bar.finish_and_clear();
@@ -103,7 +103,7 @@ fn one_edition(
     edition: &crate::model::Edition,
     rendering: (&Renderer, &Shared),
     staged: &Staged,
-    spare_core: &dyn Fn() -> bool,
+    (spare_core, bar): (&dyn Fn() -> bool, &indicatif::ProgressBar),
 ) -> Result<Published, Error> {
     let agreement = &loaded.agreement;
     let projection = edition::project(agreement, numbers, edition);
@@ -113,6 +113,7 @@ fn one_edition(
         let name = format!("{}/{}", edition.name, output.path);
         leaks.extend(wall.scan_output(&name, &output, spare_core()));
         files += 1;
+        bar.inc(1);
         match leaks.is_empty() {
             true => staged.write(&edition.name, output.path, output.text.as_bytes()),
             false => Ok(()),
