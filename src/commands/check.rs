@@ -19,10 +19,8 @@ pub(crate) fn run(args: &CheckArgs, ctx: &Context) -> Result<ExitCode, Error> {
     match args.format {
         CheckFormat::Json => {
             let json = diagnostic::to_json(&diagnostics, &loaded.files);
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&json).unwrap_or_default()
-            );
+            let json = serde_json::to_string_pretty(&json).unwrap_or_default();
+            super::write_out(&format!("{json}\n"))?;
         }
         CheckFormat::Text => {
             super::print_diagnostics(ctx, &diagnostics, &loaded.files);

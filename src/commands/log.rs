@@ -227,27 +227,24 @@ pub(crate) fn run(args: &LogArgs, ctx: &Context) -> Result<ExitCode, Error> {
     }
     bar.finish_and_clear();
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&steps).unwrap_or_default()
-        );
+        let json = serde_json::to_string_pretty(&steps).unwrap_or_default();
+        super::write_out(&format!("{json}\n"))?;
         return Ok(ExitCode::SUCCESS);
     }
     let paint = |code: &str, text: &str| crate::term::paint(ctx.color_out, code, text);
+    let mut text = String::new();
     for step in &steps {
         let c = &step.commit;
-        println!(
-            "{} {}  {}",
-            paint("33", &c.id[..c.id.len().min(12)]),
-            c.date,
-            crate::term::escape(&c.author)
-        );
-        println!("    {}", crate::term::escape(&c.summary));
+        let id = paint("33", &c.id[..c.id.len().min(12)]);
+        let author = crate::term::escape(&c.author);
+        text += &format!("{id} {}  {author}\n", c.date);
+        text += &format!("    {}\n", crate::term::escape(&c.summary));
         for line in present::term_clause(&step.change, ctx.color_out).lines() {
-            println!("  {line}");
+            text += &format!("  {line}\n");
         }
-        println!();
+        text.push('\n');
     }
+    super::write_out(&text)?;
     if steps.is_empty() && !ctx.quiet {
         eprintln!("no commit changed `{}`", args.id);
     }

@@ -132,6 +132,17 @@ pub(crate) fn accept(
     })
 }
 
+/// Writes `text` to stdout. A reader that stops early (`entente diff | head`) wants no more:
+/// that is not an error, and the command ends as if all of it had been read.
+pub(crate) fn write_out(text: &str) -> Result<(), Error> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        written => written.map_err(|e| Error::io("write", "standard output", e)),
+    }
+}
+
 /// A progress bar for long work (a history of many commits, a large publication), shown
 /// only on a terminal and never with `--quiet`; a hidden one otherwise.
 pub(crate) fn progress(ctx: &Context, len: usize, what: &str) -> indicatif::ProgressBar {

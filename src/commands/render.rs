@@ -96,7 +96,7 @@ pub(crate) fn run(args: &RenderArgs, ctx: &Context) -> Result<ExitCode, Error> {
     }
     if to_stdout {
         for (_, text) in &outputs {
-            print!("{text}");
+            super::write_out(text)?;
         }
         return Ok(ExitCode::SUCCESS);
     }

@@ -25,7 +25,7 @@ pub(crate) fn run(args: &StatusArgs, ctx: &Context) -> Result<ExitCode, Error> {
         &draft.loaded.revision.rev,
         args.edition.clone(),
     );
-    print!("{}", present::show(&report, format, ctx.color_out));
+    super::write_out(&present::show(&report, format, ctx.color_out))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -93,6 +93,6 @@ fn history(args: &StatusArgs, ctx: &Context, format: present::Format) -> Result<
         });
     }
     bar.finish_and_clear();
-    print!("{}", present::history(&out, format));
+    super::write_out(&present::history(&out, format))?;
     Ok(ExitCode::SUCCESS)
 }

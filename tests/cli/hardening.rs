@@ -460,3 +460,29 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_command_quietly() {
+    let mut draft = Draft::sample("peace-framework");
+    draft.commit("round 1", Some("r1"));
+    let commands: [&[&str]; 6] = [
+        &[
+            "render",
+            "--edition",
+            "full",
+            "--format",
+            "json",
+            "--out",
+            "-",
+        ],
+        &["check", "--format", "json"],
+        &["status", "--format", "json"],
+        &["status", "--history", "--format", "json"],
+        &["diff", "r1", "WORKTREE", "--format", "json"],
+        &["log", "sovereignty", "--json"],
+    ];
+    for args in commands {
+        let run = draft.run_unread(args);
+        assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{args:?}");
+    }
+}

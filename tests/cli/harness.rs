@@ -167,6 +167,25 @@ impl Draft {
         self.run_env(dir, &[("TZ", "UTC")], args)
     }
 
+    /// Runs `entente` with `args` in the draft's root, its stdout a pipe whose reader has
+    /// gone before it starts (`entente … | head`, once `head` has read enough).
+    pub fn run_unread(&self, args: &[&str]) -> Run {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_entente"))
+            .current_dir(&self.root)
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let output = child.wait_with_output().unwrap();
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::new(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
     /// Runs `entente` with `args` in `dir`, with these environment variables set.
     pub fn run_env(&self, dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Run {
         let output = Command::cargo_bin("entente")
