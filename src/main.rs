@@ -1,5 +1,6 @@
 //! The `entente` binary: parse the command line, run it, map the outcome to an exit code.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -19,7 +20,10 @@ fn main() -> ExitCode {
             if !matches!(e, entente::Error::InvalidDraft(_))
                 || std::env::var_os("ENTENTE_DEBUG").is_some()
             {
-                eprintln!("error: {}", entente::term::escape(&e.to_string()));
+                // Nowhere to say it if stderr is gone; the exit status still tells.
+                let message = e.to_string();
+                let message = entente::term::escape(&message);
+                let _ = writeln!(std::io::stderr(), "error: {message}");
             }
             ExitCode::from(e.exit_code())
         }

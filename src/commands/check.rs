@@ -27,7 +27,7 @@ pub(crate) fn run(args: &CheckArgs, ctx: &Context) -> Result<ExitCode, Error> {
             if !ctx.quiet && diagnostics.is_empty() {
                 let clauses = loaded.agreement.clauses().count();
                 let documents = loaded.agreement.documents.len();
-                eprintln!(
+                sayln!(
                     "{}: {documents} document{}, {clauses} clause{}, no problems",
                     crate::term::escape(&loaded.agreement.title),
                     if documents == 1 { "" } else { "s" },

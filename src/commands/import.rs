@@ -160,7 +160,7 @@ pub(crate) fn run(args: &ImportArgs, ctx: &Context) -> Result<ExitCode, Error> {
             } else {
                 String::new()
             };
-            eprintln!("{shown}{at}: warning: {}", crate::term::escape(warning));
+            sayln!("{shown}{at}: warning: {}", crate::term::escape(warning));
         }
         let inside = file
             .canonicalize()
@@ -168,12 +168,12 @@ pub(crate) fn run(args: &ImportArgs, ctx: &Context) -> Result<ExitCode, Error> {
             .zip(root.canonicalize().ok())
             .is_some_and(|(f, r)| f.starts_with(r));
         if inside {
-            eprintln!(
+            sayln!(
                 "{shown}: warning: the source lies inside the draft, where `check` will read it as a clause file; move it out"
             );
         }
         if !imported.dropped.is_empty() {
-            eprintln!(
+            sayln!(
                 "{shown}: warning: front-matter keys dropped: {}",
                 imported.dropped.join(", ")
             );
@@ -187,12 +187,12 @@ pub(crate) fn run(args: &ImportArgs, ctx: &Context) -> Result<ExitCode, Error> {
             ),
             import::Level::Fixed(l) => format!("level {l}"),
         };
-        eprintln!(
+        sayln!(
             "imported {clauses} clauses from `{shown}`, split at heading {how}, {headings} headings kept as structure, into document `{doc_id}` of `{}`",
             root.display()
         );
         if !existing.is_empty() {
-            eprintln!(
+            sayln!(
                 "  {} provisions recognised ({} under another designation), {} new, {} removed",
                 kept.len(),
                 renames,

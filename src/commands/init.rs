@@ -78,7 +78,7 @@ pub(crate) fn run(args: &InitArgs, ctx: &Context) -> Result<ExitCode, Error> {
     }
     create_new(&manifest_path, manifest_text(&title).as_bytes())?;
     if !ctx.quiet {
-        eprintln!(
+        sayln!(
             "created a draft in `{}`; next: `entente check`, then `entente new ID --document agreement`",
             dir.display()
         );

@@ -246,7 +246,7 @@ pub(crate) fn run(args: &LogArgs, ctx: &Context) -> Result<ExitCode, Error> {
     }
     super::write_out(&text)?;
     if steps.is_empty() && !ctx.quiet {
-        eprintln!("no commit changed `{}`", args.id);
+        sayln!("no commit changed `{}`", args.id);
     }
     Ok(ExitCode::SUCCESS)
 }

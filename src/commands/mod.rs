@@ -1,6 +1,24 @@
 //! One module per subcommand: glue between the command line and the library, and the
 //! only place that prints.
 
+/// `eprintln!`, except that a stderr no one reads any more (`entente check 2>&1 | head`) is
+/// not a panic: there is nowhere left to say anything, and the command ends with the exit
+/// status it would have had.
+macro_rules! sayln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// [`sayln!`] without the newline.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod check;
 mod diff;
 mod import;
@@ -117,7 +135,7 @@ pub(crate) fn accept(
         .count();
     print_diagnostics(ctx, diagnostics, &loaded.files);
     if errors > 0 {
-        eprintln!(
+        sayln!(
             "error: `{}` has errors; fix them first (`entente check` lists them)",
             crate::term::escape(rev)
         );
@@ -171,7 +189,7 @@ pub(crate) fn print_diagnostics(
         .cloned()
         .collect();
     if !shown.is_empty() {
-        eprint!(
+        say!(
             "{}",
             diagnostic::render(
                 &shown,
@@ -248,7 +266,7 @@ pub(crate) fn stop_on_leaks(leaks: &[crate::leak::Leak], edition: &str) -> Resul
         return Ok(());
     }
     for leak in leaks {
-        eprintln!(
+        sayln!(
             "error: leak: `{}` contains {} of {}, which edition `{edition}` withholds",
             crate::term::escape(&leak.output),
             match leak.kind {
@@ -259,7 +277,7 @@ pub(crate) fn stop_on_leaks(leaks: &[crate::leak::Leak], edition: &str) -> Resul
             crate::term::escape(&leak.clause)
         );
     }
-    eprintln!(
+    sayln!(
         "  hint: reword the included text, or check the template; the leaked text is not shown here"
     );
     Err(Error::Leak(leaks.len()))

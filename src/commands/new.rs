@@ -90,7 +90,7 @@ pub(crate) fn run(args: &NewArgs, ctx: &Context) -> Result<ExitCode, Error> {
     write_atomic(&manifest_path, doc.to_string().as_bytes())?;
     if !ctx.quiet {
         let shown = path.strip_prefix(&ctx.cwd).unwrap_or(&path);
-        eprintln!(
+        sayln!(
             "created `{}` and listed it in `{}`",
             shown.display(),
             args.annex.as_deref().unwrap_or(&args.document)

@@ -22,7 +22,7 @@ pub(crate) fn run(args: &PublishArgs, ctx: &Context) -> Result<ExitCode, Error> 
     let agreement = &draft.loaded.agreement;
     let revision = &draft.loaded.revision;
     if revision.dirty && !ctx.quiet {
-        eprintln!(
+        sayln!(
             "warning: publishing uncommitted changes; each manifest.json records \"dirty\": true"
         );
     }
@@ -74,7 +74,7 @@ pub(crate) fn run(args: &PublishArgs, ctx: &Context) -> Result<ExitCode, Error> 
     if !ctx.quiet {
         let shown = out.strip_prefix(&ctx.cwd).unwrap_or(&out);
         for (name, files) in &editions {
-            eprintln!(
+            sayln!(
                 "published `{name}`: {files} files in `{}/{name}/`",
                 shown.display()
             );

@@ -51,7 +51,7 @@ pub(crate) fn run(args: &RenderArgs, ctx: &Context) -> Result<ExitCode, Error> {
     }
     let format: crate::render::Format = args.format.into();
     if args.since.is_some() && !editions.iter().any(|e| e.annotations) && !ctx.quiet {
-        eprintln!(
+        sayln!(
             "warning: `--since` marks changes only in editions that show annotations; none of these does"
         );
     }
@@ -115,7 +115,7 @@ pub(crate) fn run(args: &RenderArgs, ctx: &Context) -> Result<ExitCode, Error> {
             .map(PathBuf::from)
             .unwrap_or(out.clone());
         let names: Vec<&str> = outputs.iter().map(|(n, _)| n.as_str()).collect();
-        eprintln!("rendered {} into `{}`", names.join(", "), shown.display());
+        sayln!("rendered {} into `{}`", names.join(", "), shown.display());
     }
     Ok(ExitCode::SUCCESS)
 }

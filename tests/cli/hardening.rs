@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use serde_json::Value;
 
-use crate::harness::{Draft, tree};
+use crate::harness::{Draft, Gone, tree};
 
 const MANIFEST: &str = "[agreement]\ntitle = \"T\"\nparties = [\"north\"]\n\n[[documents]]\nid = \"accord\"\ntitle = \"Accord\"\nclauses = [\"scope\"]\n";
 
@@ -482,7 +482,15 @@ fn a_reader_that_stops_early_ends_the_command_quietly() {
         &["log", "sovereignty", "--json"],
     ];
     for args in commands {
-        let run = draft.run_unread(args);
+        let run = draft.run_unread(args, Gone::Stdout);
         assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{args:?}");
     }
+    // Messages go to stderr: `entente check 2>&1 | head` still ends with check's verdict.
+    let run = draft.run_unread(&["publish"], Gone::Stderr);
+    assert_eq!(run.code, 0);
+    draft.write("framework/sovereignty.md", "+++\ntitle = \n+++\nText.\n");
+    let run = draft.run_unread(&["check"], Gone::Stderr);
+    assert_eq!(run.code, 1);
+    let run = draft.run_unread(&["render", "--edition", "nonesuch"], Gone::Stderr);
+    assert_eq!(run.code, 1);
 }

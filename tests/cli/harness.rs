@@ -13,6 +13,13 @@ pub struct Draft {
     time: i64,
 }
 
+/// Which output of a run no one reads.
+#[derive(Clone, Copy)]
+pub enum Gone {
+    Stdout,
+    Stderr,
+}
+
 /// What a run of the binary printed, and how it ended.
 #[derive(Debug)]
 pub struct Run {
@@ -167,9 +174,9 @@ impl Draft {
         self.run_env(dir, &[("TZ", "UTC")], args)
     }
 
-    /// Runs `entente` with `args` in the draft's root, its stdout a pipe whose reader has
-    /// gone before it starts (`entente … | head`, once `head` has read enough).
-    pub fn run_unread(&self, args: &[&str]) -> Run {
+    /// Runs `entente` with `args` in the draft's root, one of its outputs a pipe whose reader
+    /// has gone before it starts (`entente … | head`, once `head` has read enough).
+    pub fn run_unread(&self, args: &[&str], gone: Gone) -> Run {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_entente"))
             .current_dir(&self.root)
             .args(args)
@@ -177,11 +184,14 @@ impl Draft {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
-        drop(child.stdout.take());
+        match gone {
+            Gone::Stdout => drop(child.stdout.take()),
+            Gone::Stderr => drop(child.stderr.take()),
+        }
         let output = child.wait_with_output().unwrap();
         Run {
             code: output.status.code().unwrap_or(-1),
-            stdout: String::new(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         }
     }
