@@ -107,7 +107,7 @@ pub struct Document {
     /// The numbering pattern, such as `Point {n}`.
     pub numbering: String,
     /// Its clauses, in manifest order.
-    pub clauses: Vec<Clause>,
+    pub clauses: Vec<Arc<Clause>>,
     /// Headings that structure its clauses (parts, chapters), in order.
     pub headings: Vec<Heading>,
     /// The level of clause headings in the source text (imported documents).
@@ -137,7 +137,7 @@ pub struct Annex {
     /// Its level: the highest of its own and its clauses'.
     pub level: Level,
     /// Its clauses, in manifest order.
-    pub clauses: Vec<Clause>,
+    pub clauses: Vec<Arc<Clause>>,
 }
 
 /// Where a negotiation stands on a clause (SPEC §1.2).
@@ -263,10 +263,10 @@ impl Agreement {
     /// Every clause of every document and annex, in manifest order, with where it sits.
     pub fn clauses(&self) -> impl Iterator<Item = (&Document, Option<&Annex>, &Clause)> {
         self.documents.iter().flat_map(|doc| {
-            doc.clauses.iter().map(move |c| (doc, None, c)).chain(
+            doc.clauses.iter().map(move |c| (doc, None, &**c)).chain(
                 doc.annexes
                     .iter()
-                    .flat_map(move |a| a.clauses.iter().map(move |c| (doc, Some(a), c))),
+                    .flat_map(move |a| a.clauses.iter().map(move |c| (doc, Some(a), &**c))),
             )
         })
     }

@@ -54,6 +54,55 @@ fn whole(source: Box<dyn Source>, edition: Option<&str>, cache: &mut load::Cache
     })
 }
 
+/// Opens a commit's draft.
+type Open<'a> = &'a dyn Fn(&Commit) -> Result<Box<dyn Source>, Error>;
+
+/// Commits loaded whole, two at a time, one on each core: a commit that must be loaded
+/// whole is mostly one that moves, adds or removes clauses, and so is its parent, which is
+/// loaded whole next. Each core keeps a cache of its own (two commits apart, most files
+/// are still shared).
+struct Wholes<'a> {
+    commits: &'a [Commit],
+    open: Open<'a>,
+    edition: Option<&'a str>,
+    caches: [load::Cache; 2],
+    /// The whole of a commit made alongside the last one asked for, by its index.
+    ahead: Option<(usize, Option<Whole>)>,
+}
+
+impl Wholes<'_> {
+    /// Commit `k` loaded whole (see [`whole`]), and its parent alongside it when that was
+    /// not made yet.
+    fn get(&mut self, k: usize) -> Result<Option<Whole>, Error> {
+        match self.ahead.take() {
+            Some((at, made)) if at == k => return Ok(made),
+            _ => {}
+        }
+        let source = (self.open)(&self.commits[k])?;
+        let edition = self.edition;
+        let [cache, other] = &mut self.caches;
+        let Some(parent) = k.checked_sub(1) else {
+            return Ok(whole(source, edition, cache));
+        };
+        let parent_source = (self.open)(&self.commits[parent])?;
+        let (made, parent_made) = std::thread::scope(|scope| {
+            let parent_made = scope.spawn(move || whole(parent_source, edition, other));
+            (whole(source, edition, cache), parent_made.join())
+        });
+        // A thread that panicked (none should) leaves the parent to be made when asked for.
+        self.ahead = parent_made.ok().map(|w| (parent, w));
+        let [cache, other] = &mut self.caches;
+        cache.absorb(other);
+        other.absorb(cache);
+        Ok(made)
+    }
+
+    /// The cache the files of single clauses are read through.
+    fn cache(&mut self) -> &mut load::Cache {
+        &mut self.caches[0]
+    }
+}
+
 /// The tracked clause in a commit that places every clause as the last one loaded whole
 /// does, so that only its own view is needed.
 struct Skimmed {
@@ -138,12 +187,18 @@ pub(crate) fn run(args: &LogArgs, ctx: &Context) -> Result<ExitCode, Error> {
     // The newer side of each comparison: the last commit loaded whole, and the commit
     // skimmed from it, if it is that one's.
     let (mut newer, mut skimmed) = (None::<Whole>, None::<Skimmed>);
-    let mut cache = load::Cache::default();
+    let mut wholes = Wholes {
+        commits: &commits,
+        open: &open,
+        edition,
+        caches: Default::default(),
+        ahead: None,
+    };
     let bar = super::progress(ctx, commits.len(), "reading history");
     for (k, commit) in commits.iter().enumerate().rev() {
         bar.inc(1);
         if newer.is_none() {
-            newer = whole(open(commit)?, edition, &mut cache);
+            newer = wholes.get(k)?;
         }
         let Some(newer_whole) = &mut newer else {
             continue;
@@ -166,8 +221,15 @@ pub(crate) fn run(args: &LogArgs, ctx: &Context) -> Result<ExitCode, Error> {
         }
         let older = k.checked_sub(1).map(|prev| &commits[prev]);
         let older_source = older.map(open).transpose()?;
-        let found = (older_source.as_deref())
-            .and_then(|source| skim(source, newer_whole, skimmed.as_ref(), &tracked, &mut cache));
+        let found = (older_source.as_deref()).and_then(|source| {
+            skim(
+                source,
+                newer_whole,
+                skimmed.as_ref(),
+                &tracked,
+                wholes.cache(),
+            )
+        });
         let (found, older_source) = match (found, older_source) {
             (Some(found), Some(source)) => (Some((found, source)), None),
             (_, source) => (None, source),
@@ -188,12 +250,15 @@ pub(crate) fn run(args: &LogArgs, ctx: &Context) -> Result<ExitCode, Error> {
         }
         // Loaded whole: the newer commit, if it was skimmed, and the older one.
         if skimmed.take().is_some() {
-            newer = whole(open(commit)?, edition, &mut cache);
+            newer = wholes.get(k)?;
         }
         let Some(newer_whole) = newer.take() else {
             continue;
         };
-        let older_whole = older_source.and_then(|source| whole(source, edition, &mut cache));
+        let older_whole = match (older_source, k.checked_sub(1)) {
+            (Some(_), Some(parent)) => wholes.get(parent)?,
+            _ => None,
+        };
         let before_the_first;
         let (old, old_scheme) = match &older_whole {
             Some(w) => (&w.projection, &w.scheme),

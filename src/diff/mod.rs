@@ -4,6 +4,7 @@
 //! made only of what that edition shows: nothing it withholds is compared, counted or
 //! paired (SPEC §3). The result is plain data ([`Report`]); `present` turns it into text.
 
+mod one;
 mod pair;
 pub mod present;
 pub mod redline;
@@ -303,6 +304,26 @@ pub fn compare_one(
     [old_scheme, new_scheme]: [&Scheme; 2],
     id: &str,
 ) -> Option<ClauseDiff> {
+    let annotations = old.edition.annotations && new.edition.annotations;
+    if let Some((spot, partner)) = one::matched(old, new, id) {
+        let item = Item {
+            place: spot.place(),
+            clause: spot.clause,
+        };
+        return Some(match partner {
+            None => one_sided(&item, Status::Added),
+            Some((o, reordered)) => {
+                let sides = [(o.clause, &o.place()), (spot.clause, &item.place)];
+                paired(
+                    sides,
+                    reordered,
+                    [old_scheme, new_scheme],
+                    annotations,
+                    false,
+                )
+            }
+        });
+    }
     let m = Matching::of(old, new);
     let (j, item) = (m.news.iter().enumerate()).find(|(_, item)| item.clause.id == id)?;
     Some(match m.new_partner.get(&j) {
@@ -314,7 +335,7 @@ pub fn compare_one(
             ],
             m.moved_new.contains(&j),
             [old_scheme, new_scheme],
-            old.edition.annotations && new.edition.annotations,
+            annotations,
             false,
         ),
     })

@@ -7,7 +7,7 @@
 
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::clause::{self, FrontMatter};
 use crate::diagnostic::{Diagnostic, Files, did_you_mean};
@@ -77,13 +77,32 @@ fn decode(bytes: Vec<u8>, path: &str, diagnostics: &mut Vec<Diagnostic>) -> Stri
 
 /// One clause file as read, before the manifest places it. Its body is the end of the
 /// file's text, kept once in [`Files`].
-#[derive(Clone)]
 struct Parsed {
     path: String,
     id: String,
     id_span: Option<std::ops::Range<usize>>,
     front: Option<FrontMatter>,
     body_offset: usize,
+    /// The clause last built from it: a history's versions share most files, and building
+    /// every clause of every version again was most of assembling one.
+    built: Mutex<Option<Built>>,
+}
+
+/// What building a clause depends on besides its file and its annex: the scheme, and the
+/// parties its positions must name.
+#[derive(PartialEq)]
+struct Setting {
+    scheme: crate::model::Scheme,
+    parties: Vec<String>,
+}
+
+/// A clause built from a file, and what building it found, in an annex of `annex_level`
+/// (`None`: in a document) under `setting`.
+struct Built {
+    setting: Arc<Setting>,
+    annex_level: Option<Level>,
+    clause: Arc<Clause>,
+    found: Vec<Diagnostic>,
 }
 
 /// A file in the cache: its text, shared with every version that holds it, what parsing it
@@ -114,6 +133,21 @@ impl Cache {
     pub fn keep_recent(&mut self) {
         let since = self.loads.saturating_sub(1);
         self.files.retain(|_, entry| entry.3.get() >= since);
+    }
+
+    /// Takes in the files `other`'s last load used, as if this cache's last load had: two
+    /// caches that load alternate versions of a history (`log` loads two at once) then
+    /// each parse what the other already has once only.
+    pub fn absorb(&mut self, other: &Cache) {
+        for (key, entry) in &other.files {
+            if entry.3.get() == other.loads && !self.files.contains_key(key) {
+                let (text, parsed, found, _) = entry;
+                let entry = (Arc::clone(text), Arc::clone(parsed), found.clone());
+                let used = Cell::new(self.loads);
+                self.files
+                    .insert(key.clone(), (entry.0, entry.1, entry.2, used));
+            }
+        }
     }
 }
 
@@ -149,12 +183,12 @@ pub fn load_with(source: &dyn Source, cache: &mut Cache) -> Result<Loaded, Error
     let mut slots: Vec<Result<Hit, Fresh>> = Vec::new();
     // Each file is looked up once: a history looks up every file of every commit.
     type Listed<'c> = (String, Option<(String, String)>, Option<&'c Cached>);
-    let listed: Vec<Listed<'_>> = (source.files()?.into_iter())
-        .filter(|p| is_clause_file(p))
-        .map(|path| {
+    let listed: Vec<Listed<'_>> = (source.listing()?.into_iter())
+        .filter(|(p, _)| is_clause_file(p))
+        .map(|(path, id)| {
             // The content id first: it tells keys apart at their first bytes, where paths
             // share long prefixes.
-            let key = source.content_id(&path).map(|id| (id, path.clone()));
+            let key = id.map(|id| (id, path.clone()));
             let hit = key.as_ref().and_then(|k| cache.files.get(k));
             (path, key, hit)
         })
@@ -293,6 +327,7 @@ fn parse_clause(path: &str, text: &str, diagnostics: &mut Vec<Diagnostic>) -> Pa
         id_span,
         front,
         body_offset,
+        built: Mutex::new(None),
     }
 }
 
@@ -303,8 +338,9 @@ fn assemble(
     files: &Files,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Agreement, Vec<String>) {
-    let mut by_id: BTreeMap<String, usize> = BTreeMap::new();
-    let mut by_path: BTreeMap<String, usize> = BTreeMap::new();
+    // Keys borrowed, not copied: a history assembles every one of its versions.
+    let mut by_id: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut by_path: BTreeMap<&str, usize> = BTreeMap::new();
     // When two files claim one id, the file named after it keeps it and the other, which
     // took the id with an `id` key, is the one reported.
     let mut order: Vec<usize> = (0..parsed.len()).collect();
@@ -313,8 +349,8 @@ fn assemble(
     let mut duplicates = BTreeSet::new();
     for i in order {
         let p = &parsed[i];
-        by_path.insert(p.path.clone(), i);
-        if let Some(&first) = by_id.get(&p.id) {
+        by_path.insert(&p.path, i);
+        if let Some(&first) = by_id.get(p.id.as_str()) {
             duplicates.insert(i);
             diagnostics.push(
                 Diagnostic::error(
@@ -331,19 +367,14 @@ fn assemble(
                 ),
             );
         } else {
-            by_id.insert(p.id.clone(), i);
+            by_id.insert(&p.id, i);
         }
     }
     check_container_ids(&manifest, &by_id, diagnostics);
 
-    let ctx = Context {
-        manifest: &manifest,
-        parsed: &parsed,
-        files,
-        by_id: &by_id,
-        by_path: &by_path,
-    };
-    let mut used: BTreeMap<usize, String> = BTreeMap::new();
+    let ctx = Context::new(&manifest, &parsed, files, &by_id, &by_path);
+    // The container each parsed file was placed in, by index.
+    let mut used: Vec<Option<&str>> = vec![None; parsed.len()];
     let mut documents = Vec::new();
     for doc in &manifest.documents {
         // Resolve entry by entry, so each heading lands before the right resolved clause.
@@ -357,13 +388,13 @@ fn assemble(
                     text: text.clone(),
                 });
             }
-            clauses.extend(ctx.resolve(
+            ctx.resolve(
                 std::slice::from_ref(entry),
-                &doc.id.value,
-                None,
+                (&doc.id.value, None),
                 &mut used,
+                &mut clauses,
                 diagnostics,
-            ));
+            );
         }
         for (_, level, text) in doc
             .headings
@@ -379,11 +410,12 @@ fn assemble(
         let mut annexes = Vec::new();
         for annex in &doc.annexes {
             let level = annex.level.unwrap_or(manifest.scheme.default);
-            let clauses = ctx.resolve(
+            let mut clauses = Vec::with_capacity(annex.clauses.len());
+            ctx.resolve(
                 &annex.clauses,
-                &annex.id.value,
-                Some(level),
+                (&annex.id.value, Some(level)),
                 &mut used,
+                &mut clauses,
                 diagnostics,
             );
             annexes.push(Annex {
@@ -406,7 +438,7 @@ fn assemble(
     let unlisted: Vec<String> = parsed
         .iter()
         .enumerate()
-        .filter(|(i, _)| !used.contains_key(i) && !duplicates.contains(i))
+        .filter(|(i, _)| used[*i].is_none() && !duplicates.contains(i))
         .map(|(_, p)| p.path.clone())
         .collect();
     for path in &unlisted {
@@ -447,7 +479,7 @@ fn assemble(
 /// Documents, annexes and clauses share one namespace, since `#id` may name any of them.
 fn check_container_ids(
     manifest: &Manifest,
-    clauses: &BTreeMap<String, usize>,
+    clauses: &BTreeMap<&str, usize>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let mut seen = BTreeSet::new();
@@ -459,7 +491,7 @@ fn check_container_ids(
         if id.value.is_empty() {
             continue;
         }
-        if !seen.insert(id.value.clone()) || clauses.contains_key(&id.value) {
+        if !seen.insert(id.value.as_str()) || clauses.contains_key(id.value.as_str()) {
             diagnostics.push(
                 Diagnostic::error(
                     "duplicate-id",
@@ -479,25 +511,53 @@ struct Context<'a> {
     manifest: &'a Manifest,
     parsed: &'a [Arc<Parsed>],
     files: &'a Files,
-    by_id: &'a BTreeMap<String, usize>,
-    by_path: &'a BTreeMap<String, usize>,
+    by_id: &'a BTreeMap<&'a str, usize>,
+    by_path: &'a BTreeMap<&'a str, usize>,
+    /// The parties' ids, which positions must name.
+    parties: Vec<&'a str>,
+    /// What else building a clause depends on, to tell whether one built before still holds.
+    setting: Arc<Setting>,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    fn new(
+        manifest: &'a Manifest,
+        parsed: &'a [Arc<Parsed>],
+        files: &'a Files,
+        by_id: &'a BTreeMap<&'a str, usize>,
+        by_path: &'a BTreeMap<&'a str, usize>,
+    ) -> Context<'a> {
+        let parties: Vec<&str> = manifest.parties.iter().map(|p| p.id.as_str()).collect();
+        let setting = Arc::new(Setting {
+            scheme: manifest.scheme.clone(),
+            parties: parties.iter().map(|p| p.to_string()).collect(),
+        });
+        Context {
+            manifest,
+            parsed,
+            files,
+            by_id,
+            by_path,
+            parties,
+            setting,
+        }
+    }
+
+    /// Builds the clauses `entries` name in `container` (an annex of `annex_level`, or a
+    /// document) onto `out`, marking the files in `used`.
     fn resolve(
         &self,
         entries: &[At<String>],
-        container: &str,
-        annex_level: Option<Level>,
-        used: &mut BTreeMap<usize, String>,
+        (container, annex_level): (&'a str, Option<Level>),
+        used: &mut [Option<&'a str>],
+        out: &mut Vec<Arc<Clause>>,
         diagnostics: &mut Vec<Diagnostic>,
-    ) -> Vec<Clause> {
-        let mut out = Vec::new();
+    ) {
         for entry in entries {
             let Some(index) = self.find(entry, container, diagnostics) else {
                 continue;
             };
-            if let Some(first) = used.get(&index) {
+            if let Some(first) = used.get(index).copied().flatten() {
                 diagnostics.push(
                     Diagnostic::error(
                         "listed-twice",
@@ -512,11 +572,11 @@ impl Context<'_> {
                 );
                 continue;
             }
-            used.insert(index, container.to_string());
-            let clause = self.build(&self.parsed[index], annex_level, diagnostics);
-            out.push(clause);
+            if let Some(slot) = used.get_mut(index) {
+                *slot = Some(container);
+            }
+            out.push(self.built(&self.parsed[index], annex_level, diagnostics));
         }
-        out
     }
 
     fn find(
@@ -544,20 +604,19 @@ impl Context<'_> {
                         Some(entry.span.clone()),
                         format!("clause file `{name}` listed in `{container}` does not exist"),
                     )
-                    .with_hint_opt(did_you_mean(name, self.by_path.keys().map(String::as_str))),
+                    .with_hint_opt(did_you_mean(name, self.by_path.keys().copied())),
                 );
             }
             return found;
         }
-        let found = self.by_id.get(name).copied();
+        let found = self.by_id.get(name.as_str()).copied();
         if found.is_none() {
-            let hint =
-                did_you_mean(name, self.by_id.keys().map(String::as_str)).unwrap_or_else(|| {
-                    format!(
-                        "create it with `entente new {name} --document {}`",
-                        self.document_of(container)
-                    )
-                });
+            let hint = did_you_mean(name, self.by_id.keys().copied()).unwrap_or_else(|| {
+                format!(
+                    "create it with `entente new {name} --document {}`",
+                    self.document_of(container)
+                )
+            });
             diagnostics.push(
                 Diagnostic::error(
                     "missing-clause",
@@ -581,6 +640,38 @@ impl Context<'_> {
             }
         }
         container.to_string()
+    }
+
+    /// [`Context::build`], or the clause built from the same file before where nothing it
+    /// depends on changed since.
+    fn built(
+        &self,
+        p: &Parsed,
+        annex_level: Option<Level>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Arc<Clause> {
+        let mut memo = p
+            .built
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let holds = |b: &&Built| {
+            b.annex_level == annex_level
+                && (Arc::ptr_eq(&b.setting, &self.setting) || b.setting == self.setting)
+        };
+        if let Some(built) = memo.as_ref().filter(holds) {
+            diagnostics.extend(built.found.iter().cloned());
+            return Arc::clone(&built.clause);
+        }
+        let mut found = Vec::new();
+        let clause = Arc::new(self.build(p, annex_level, &mut found));
+        diagnostics.extend(found.iter().cloned());
+        *memo = Some(Built {
+            setting: Arc::clone(&self.setting),
+            annex_level,
+            clause: Arc::clone(&clause),
+            found,
+        });
+        clause
     }
 
     fn build(
@@ -658,16 +749,10 @@ impl Context<'_> {
                 }
             }
         }
-        let parties: Vec<&str> = self
-            .manifest
-            .parties
-            .iter()
-            .map(|p| p.id.as_str())
-            .collect();
         for (party, position) in &front.positions {
-            if !parties.contains(&party.value.as_str()) {
+            if !self.parties.contains(&party.value.as_str()) {
                 let what = ("unknown-party", "party");
-                unknown(diagnostics, what, party, &parties, "the parties are");
+                unknown(diagnostics, what, party, &self.parties, "the parties are");
                 continue;
             }
             match Position::parse(&position.value) {
@@ -750,5 +835,84 @@ mod tests {
         let texts: Vec<&str> = (cache.files.values()).map(|e| e.0.as_str()).collect();
         assert!(!texts.iter().any(|t| t.contains("two")), "{texts:?}");
         assert!(texts.iter().any(|t| t.contains("one")), "{texts:?}");
+    }
+
+    #[test]
+    fn a_clause_built_for_one_version_is_built_again_where_its_annex_or_the_scheme_changed() {
+        // One clause file, the same in every version; only the manifest changes: the
+        // clause goes from a secret annex to the document, then the scheme and the parties
+        // change under it.
+        let clause = "+++\ntitle = \"A\"\n[positions]\nx = \"agrees\"\n+++\n\nText.\n";
+        let head = |parties: &str, levels: &str| {
+            format!(
+                "[agreement]\ntitle = \"T\"\nparties = [{parties}]\n\n[classification]\nlevels = [{levels}]\nmarks = [\"L\", \"H\"]\ndefault = \"LOW\"\n\n[[documents]]\nid = \"d\"\ntitle = \"D\"\n"
+            )
+        };
+        let in_annex = "clauses = []\n\n[[documents.annexes]]\nid = \"x1\"\ntitle = \"X\"\nclassification = \"HIGH\"\nclauses = [\"a\"]\n";
+        let manifests = [
+            head("\"x\"", "\"LOW\", \"HIGH\"") + in_annex,
+            head("\"x\"", "\"LOW\", \"HIGH\"") + "clauses = [\"a\"]\n",
+            head("\"y\"", "\"LOW\", \"HIGH\"") + "clauses = [\"a\"]\n",
+            head("\"x\"", "\"HIGH\", \"LOW\"") + in_annex,
+        ];
+        let mut cache = Cache::default();
+        let mut levels = Vec::new();
+        for manifest in manifests {
+            let v = Version(MemorySource::new(
+                "v",
+                [
+                    ("entente.toml".to_string(), manifest.into_bytes()),
+                    ("a.md".to_string(), clause.as_bytes().to_vec()),
+                ],
+            ));
+            let (cached, afresh) = (load_with(&v, &mut cache).unwrap(), load(&v).unwrap());
+            cache.keep_recent();
+            assert_eq!(cached.agreement, afresh.agreement);
+            assert_eq!(cached.diagnostics, afresh.diagnostics);
+            let clause = cached.agreement.clauses().next().map(|(_, _, c)| c.clone());
+            levels.push(clause.map(|c| (c.level, c.positions.len())));
+        }
+        // Inherited from the annex, then the default; the unknown party's position dropped
+        // (and reported); the same annex ranked lowest.
+        assert_eq!(
+            levels,
+            [Some((1, 1)), Some((0, 1)), Some((0, 0)), Some((0, 1))]
+        );
+    }
+
+    #[test]
+    fn a_cache_that_absorbed_another_reads_none_of_the_files_that_one_holds() {
+        struct Counted(Version, std::sync::atomic::AtomicUsize);
+        impl Source for Counted {
+            fn files(&self) -> Result<Vec<String>, Error> {
+                self.0.files()
+            }
+            fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
+                if path != manifest::FILE {
+                    self.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                self.0.read(path)
+            }
+            fn revision(&self) -> &Revision {
+                self.0.revision()
+            }
+            fn content_id(&self, path: &str) -> Option<String> {
+                self.0.content_id(path)
+            }
+        }
+        let reads = |v: &Counted| v.1.load(std::sync::atomic::Ordering::Relaxed);
+        let (mut one, mut other) = (Cache::default(), Cache::default());
+        let first = Counted(version("one", "two"), Default::default());
+        load_with(&first, &mut other).unwrap();
+        assert_eq!(reads(&first), 2);
+        one.absorb(&other);
+        let second = Counted(version("one", "three"), Default::default());
+        let loaded = load_with(&second, &mut one).unwrap();
+        assert_eq!(
+            reads(&second),
+            1,
+            "only the file the other cache did not hold"
+        );
+        assert_eq!(bodies(&loaded), bodies(&load(&second).unwrap()));
     }
 }

@@ -22,11 +22,11 @@ impl Listing {
     /// The listing of `source`, if it names the contents of its files (a git revision).
     pub fn of(source: &dyn Source) -> Option<Listing> {
         let manifest = source.content_id(manifest::FILE)?;
-        let paths = source.files().ok()?;
         let mut files = BTreeMap::new();
-        for path in paths.into_iter().filter(|p| is_clause_file(p)) {
-            let id = source.content_id(&path)?;
-            files.insert(path, id);
+        for (path, id) in source.listing().ok()? {
+            if is_clause_file(&path) {
+                files.insert(path, id?);
+            }
         }
         Some(Listing { manifest, files })
     }
@@ -111,13 +111,8 @@ pub fn clause_in(
     };
     let mut files = Files::default();
     files.insert(path, text);
-    let context = Context {
-        manifest: &manifest,
-        parsed: &[],
-        files: &files,
-        by_id: &BTreeMap::new(),
-        by_path: &BTreeMap::new(),
-    };
+    let (by_id, by_path) = (BTreeMap::new(), BTreeMap::new());
+    let context = Context::new(&manifest, &[], &files, &by_id, &by_path);
     Some(context.build(&parsed, annex_level, &mut Vec::new()))
 }
 

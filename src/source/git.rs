@@ -231,8 +231,32 @@ impl Source for GitSource {
         &self.revision
     }
 
+    /// Looked up alone where the draft's files are not listed yet: `log` asks for the
+    /// manifest's id of every commit, and most need nothing else.
     fn content_id(&self, path: &str) -> Option<String> {
-        self.blobs().ok()?.get(path).map(Oid::to_string)
+        if let Some(listed) = self.blobs.get() {
+            return listed.as_ref().ok()?.get(path).map(Oid::to_string);
+        }
+        if path.split('/').any(|part| part.starts_with('.')) {
+            return None;
+        }
+        let entry = self
+            .repo
+            .find_tree(self.tree)
+            .ok()?
+            .get_path(Path::new(path))
+            .ok()?;
+        (entry.kind() == Some(ObjectType::Blob)).then(|| entry.id().to_string())
+    }
+
+    /// The files and their blob ids in one pass, rather than looking each path up again.
+    fn listing(&self) -> Result<Vec<(String, Option<String>)>, Error> {
+        let blobs = self
+            .blobs()
+            .map_err(|e| Error::Git(e.message().to_string()))?;
+        Ok((blobs.iter())
+            .map(|(path, oid)| (path.clone(), Some(oid.to_string())))
+            .collect())
     }
 }
 

@@ -44,8 +44,9 @@ pub enum ReadError {
     Failed(Error),
 }
 
-/// Read-only access to the files of one version of a draft.
-pub trait Source {
+/// Read-only access to the files of one version of a draft. A version may be loaded on
+/// another thread than the one that opened it (`log` loads two commits at once).
+pub trait Source: Send {
     /// Every file under the draft root (hidden entries excluded), as sorted relative
     /// paths with `/` separators.
     fn files(&self) -> Result<Vec<String>, Error>;
@@ -63,6 +64,14 @@ pub trait Source {
     fn content_id(&self, path: &str) -> Option<String> {
         let _ = path;
         None
+    }
+    /// Every file, as [`Source::files`] lists them, with its [`Source::content_id`].
+    fn listing(&self) -> Result<Vec<(String, Option<String>)>, Error> {
+        let with_id = |path: String| {
+            let id = self.content_id(&path);
+            (path, id)
+        };
+        Ok(self.files()?.into_iter().map(with_id).collect())
     }
     /// An id of the whole draft's content (a git tree id), which changes when any file of
     /// it does; `None` when there is none.
