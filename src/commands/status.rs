@@ -62,37 +62,59 @@ fn rounds(ctx: &Context, range: Option<&str>) -> Result<Vec<(String, Commit)>, E
 
 fn history(args: &StatusArgs, ctx: &Context, format: present::Format) -> Result<ExitCode, Error> {
     let root = ctx.root()?;
-    let mut out = Vec::new();
-    let mut cache = load::Cache::default();
     let rounds = rounds(ctx, args.rev.as_deref())?;
     let bar = super::progress(ctx, rounds.len(), "counting rounds");
-    for (name, commit) in rounds {
-        bar.inc(1);
-        let source = source::open(&commit.id, Ok(&root), &ctx.cwd)?;
-        // A round whose draft cannot be read is left out of the chart, not fatal.
-        let Ok(loaded) = load::load_with(source.as_ref(), &mut cache) else {
-            continue;
-        };
-        cache.keep_recent();
-        let agreement = &loaded.agreement;
-        let chosen = match args.edition.as_deref() {
-            Some(name) => match agreement.edition(name) {
-                Some(e) => e.clone(),
-                None => continue,
-            },
-            None => super::diff::everything(agreement),
-        };
-        let projection = edition::project(agreement, &numbering::assign(agreement), &chosen);
-        let report = status::report(&projection, &name, args.edition.clone());
-        out.push(present::Round {
-            rev: name,
-            date: commit.date.clone(),
-            clauses: report.total.clauses,
-            agreed_percent: report.total.agreed_percent,
-            settled_percent: report.total.settled_percent,
-        });
+    // Rounds stand alone: the older half on one core and the newer on the other, each
+    // through its rounds in order with a cache of its own, since consecutive rounds share
+    // most files.
+    let halves: Vec<&[(String, Commit)]> = rounds.chunks(rounds.len().div_ceil(2).max(1)).collect();
+    let counted = crate::parallel::map_by(&halves, 1, |half| {
+        let mut cache = load::Cache::default();
+        let mut out = Vec::new();
+        for (name, commit) in *half {
+            bar.inc(1);
+            out.extend(round(args, ctx, &root, (name, commit), &mut cache)?);
+        }
+        Ok::<_, Error>(out)
+    });
+    let mut out = Vec::new();
+    for half in counted {
+        out.extend(half?);
     }
     bar.finish_and_clear();
     super::write_out(&present::history(&out, format))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// One round of the chart; `None` where its draft cannot be read (a round is left out of
+/// the chart for that, not fatal) or has not the edition.
+fn round(
+    args: &StatusArgs,
+    ctx: &Context,
+    root: &std::path::Path,
+    (name, commit): (&str, &Commit),
+    cache: &mut load::Cache,
+) -> Result<Option<present::Round>, Error> {
+    let source = source::open(&commit.id, Ok(root), &ctx.cwd)?;
+    let Ok(loaded) = load::load_with(source.as_ref(), cache) else {
+        return Ok(None);
+    };
+    cache.keep_recent();
+    let agreement = &loaded.agreement;
+    let chosen = match args.edition.as_deref() {
+        Some(name) => match agreement.edition(name) {
+            Some(e) => e.clone(),
+            None => return Ok(None),
+        },
+        None => super::diff::everything(agreement),
+    };
+    let projection = edition::project(agreement, &numbering::assign(agreement), &chosen);
+    let report = status::report(&projection, name, args.edition.clone());
+    Ok(Some(present::Round {
+        rev: name.to_string(),
+        date: commit.date.clone(),
+        clauses: report.total.clauses,
+        agreed_percent: report.total.agreed_percent,
+        settled_percent: report.total.settled_percent,
+    }))
 }
