@@ -57,10 +57,10 @@ fn whole(source: Box<dyn Source>, edition: Option<&str>, cache: &mut load::Cache
 /// Opens a commit's draft.
 type Open<'a> = &'a dyn Fn(&Commit) -> Result<Box<dyn Source>, Error>;
 
-/// Commits loaded whole, two at a time, one on each core: a commit that must be loaded
-/// whole is mostly one that moves, adds or removes clauses, and so is its parent, which is
-/// loaded whole next. Each core keeps a cache of its own (two commits apart, most files
-/// are still shared).
+/// Commits loaded whole, two at a time, one on each core: where a commit's change cannot be
+/// read from the files it changed, it is compared with its parent loaded whole, and that
+/// parent's own change mostly cannot be read so either. Each core keeps a file cache of its
+/// own, and takes in what the other read.
 struct Wholes<'a> {
     commits: &'a [Commit],
     open: Open<'a>,

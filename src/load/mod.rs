@@ -84,7 +84,7 @@ struct Parsed {
     front: Option<FrontMatter>,
     body_offset: usize,
     /// The clause last built from it: a history's versions share most files, and building
-    /// every clause of every version again was most of assembling one.
+    /// every clause of every version again was much of assembling one.
     built: Mutex<Option<Built>>,
 }
 
@@ -142,10 +142,9 @@ impl Cache {
         for (key, entry) in &other.files {
             if entry.3.get() == other.loads && !self.files.contains_key(key) {
                 let (text, parsed, found, _) = entry;
-                let entry = (Arc::clone(text), Arc::clone(parsed), found.clone());
                 let used = Cell::new(self.loads);
-                self.files
-                    .insert(key.clone(), (entry.0, entry.1, entry.2, used));
+                let entry = (Arc::clone(text), Arc::clone(parsed), found.clone(), used);
+                self.files.insert(key.clone(), entry);
             }
         }
     }
