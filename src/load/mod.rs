@@ -89,7 +89,8 @@ struct Parsed {
 }
 
 /// What building a clause depends on besides its file and its annex: the scheme, and the
-/// parties its positions must name.
+/// parties its positions must name. Anything else of the manifest that [`Context::build`]
+/// comes to read belongs here too, or a clause built under another manifest is kept.
 #[derive(PartialEq)]
 struct Setting {
     scheme: crate::model::Scheme,
@@ -512,8 +513,6 @@ struct Context<'a> {
     files: &'a Files,
     by_id: &'a BTreeMap<&'a str, usize>,
     by_path: &'a BTreeMap<&'a str, usize>,
-    /// The parties' ids, which positions must name.
-    parties: Vec<&'a str>,
     /// What else building a clause depends on, to tell whether one built before still holds.
     setting: Arc<Setting>,
 }
@@ -526,10 +525,9 @@ impl<'a> Context<'a> {
         by_id: &'a BTreeMap<&'a str, usize>,
         by_path: &'a BTreeMap<&'a str, usize>,
     ) -> Context<'a> {
-        let parties: Vec<&str> = manifest.parties.iter().map(|p| p.id.as_str()).collect();
         let setting = Arc::new(Setting {
             scheme: manifest.scheme.clone(),
-            parties: parties.iter().map(|p| p.to_string()).collect(),
+            parties: manifest.parties.iter().map(|p| p.id.clone()).collect(),
         });
         Context {
             manifest,
@@ -537,7 +535,6 @@ impl<'a> Context<'a> {
             files,
             by_id,
             by_path,
-            parties,
             setting,
         }
     }
@@ -749,9 +746,10 @@ impl<'a> Context<'a> {
             }
         }
         for (party, position) in &front.positions {
-            if !self.parties.contains(&party.value.as_str()) {
+            if !self.setting.parties.contains(&party.value) {
+                let parties: Vec<&str> = self.setting.parties.iter().map(String::as_str).collect();
                 let what = ("unknown-party", "party");
-                unknown(diagnostics, what, party, &self.parties, "the parties are");
+                unknown(diagnostics, what, party, &parties, "the parties are");
                 continue;
             }
             match Position::parse(&position.value) {
