@@ -23,10 +23,16 @@ pub fn map_by<T: Sync, R: Send>(items: &[T], grain: usize, f: impl Fn(&T) -> R +
             .chunks(chunk)
             .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
             .collect();
-        let mut out = Vec::with_capacity(items.len());
+        // The first thread's results grow into the whole, rather than all being copied into
+        // a new vector: one copy of the results less at the peak.
+        let mut out: Vec<R> = Vec::new();
         for (handle, part) in handles.into_iter().zip(items.chunks(chunk)) {
             // A worker that panicked (none should) is redone here, so no item is lost.
             match handle.join() {
+                Ok(results) if out.is_empty() => {
+                    out = results;
+                    out.reserve_exact(items.len() - out.len());
+                }
                 Ok(results) => out.extend(results),
                 Err(_) => out.extend(part.iter().map(f)),
             }

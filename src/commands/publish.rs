@@ -17,7 +17,6 @@ type Published = (usize, Vec<crate::leak::Leak>);
 /// Renders, scans and stages every edition, one file at a time, then swaps their folders in;
 /// a leak anywhere leaves `--out` as it was.
 pub(crate) fn run(args: &PublishArgs, ctx: &Context) -> Result<ExitCode, Error> {
-    small_pages();
     let draft = super::open_valid(ctx, &args.rev)?;
     let agreement = &draft.loaded.agreement;
     let revision = &draft.loaded.revision;
@@ -81,17 +80,6 @@ pub(crate) fn run(args: &PublishArgs, ctx: &Context) -> Result<ExitCode, Error> 
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Takes fresh memory from here on in 4 KB pages, not the 2 MB ones mimalloc asks the kernel
-/// for. `publish` fills and drops hundreds of megabytes of pages, editions and views on two
-/// threads; the kernel zeroes a huge page whole on first touch, and on the machines measured
-/// that zeroing outweighed what fewer page faults saved (bench/README.md). Every other command
-/// was as fast or faster with huge pages. Best effort: a kernel that refuses leaves memory as
-/// it was.
-fn small_pages() {
-    #[cfg(target_os = "linux")]
-    let _ = rustix::thread::disable_transparent_huge_pages(true);
 }
 
 /// Renders, scans and stages one edition. Each file is scanned, staged and dropped before the

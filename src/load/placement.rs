@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use super::{Cache, Context, Parsed, decode, is_clause_file, parse_clause};
+use crate::clause::FrontMatter;
 use crate::diagnostic::Files;
 use crate::manifest;
 use crate::model::{Clause, Level, Status};
@@ -32,21 +33,34 @@ impl Listing {
     }
 }
 
+/// What of a clause file's front matter places, numbers and classifies its clause: its
+/// label, its classification as written, and whether it is withdrawn.
+#[derive(PartialEq)]
+pub(super) struct Placed {
+    label: Option<String>,
+    classification: Option<String>,
+    withdrawn: bool,
+}
+
+impl Placed {
+    pub(super) fn of(front: &FrontMatter) -> Placed {
+        let value = |v: &Option<crate::toml_read::At<String>>| v.as_ref().map(|a| a.value.clone());
+        let status = front.status.as_ref().and_then(|s| Status::parse(&s.value));
+        Placed {
+            label: value(&front.label),
+            classification: value(&front.classification),
+            withdrawn: status == Some(Status::Withdrawn),
+        }
+    }
+}
+
 /// What of a clause file decides where a clause goes, under which number and at which
 /// level, and whether it is there at all: its id and how it was given (which of two files
-/// claiming one id keeps it), whether its front matter could be read, its label, its
-/// classification as written, and whether it is withdrawn. Everything else a file holds
-/// (title, status otherwise, positions, notes, tags, body) is its clause's own.
+/// claiming one id keeps it), whether its front matter could be read, and what of it
+/// [`Placed`] holds. Everything else a file holds (title, status otherwise, positions,
+/// notes, tags, body) is its clause's own.
 fn placement(p: &Parsed) -> impl PartialEq + '_ {
-    let front = p.front.as_ref().map(|f| {
-        fn value(v: &Option<crate::toml_read::At<String>>) -> Option<&String> {
-            v.as_ref().map(|a| &a.value)
-        }
-        let withdrawn =
-            (f.status.as_ref()).is_some_and(|s| Status::parse(&s.value) == Some(Status::Withdrawn));
-        (value(&f.label), value(&f.classification), withdrawn)
-    });
-    (&p.id, p.id_span.is_some(), front)
+    (&p.id, p.id_span.is_some(), &p.placed)
 }
 
 /// The clause files whose contents differ between two versions, when nothing else does and
@@ -95,7 +109,7 @@ pub fn clause_in(
     path: &str,
     annex_level: Option<Level>,
     cache: &mut Cache,
-) -> Option<Clause> {
+) -> Option<Arc<Clause>> {
     let id = listing.files.get(path)?;
     let parsed = parsed(source, path, id, cache)?;
     let text = Arc::clone(&cache.files.get(&(id.clone(), path.to_string()))?.0);
@@ -113,7 +127,7 @@ pub fn clause_in(
     files.insert(path, text);
     let (by_id, by_path) = (BTreeMap::new(), BTreeMap::new());
     let context = Context::new(&manifest, &[], &files, &by_id, &by_path);
-    Some(context.build(&parsed, annex_level, &mut Vec::new()))
+    Some(context.built(&parsed, annex_level, &mut Vec::new()))
 }
 
 /// The file `path` of a version as loading parses it, from the cache or read now (and kept
