@@ -65,25 +65,28 @@ fn each_run(text: &str, mut f: impl FnMut(usize, usize, u64)) {
 }
 
 /// A set of run hashes that answers "certainly not here" from a bitmap, without the
-/// cache misses of a search through every run; about one bit in sixteen is set.
+/// cache misses of a search through every run; at most one bit in sixteen is set.
 struct Filter {
     bits: Vec<u64>,
     mask: u64,
 }
 
 impl Filter {
-    fn new(hashes: impl Iterator<Item = u64> + Clone) -> Filter {
-        let size = (hashes.clone().count() * 16)
+    /// An empty filter sized for `count` hashes.
+    fn sized(count: usize) -> Filter {
+        let size = (count.saturating_mul(16))
             .next_power_of_two()
             .clamp(64, 1 << 26) as u64;
-        let mut bits = vec![0u64; (size / 64) as usize];
-        for h in hashes {
-            let bit = h & (size - 1);
-            bits[(bit / 64) as usize] |= 1 << (bit % 64);
-        }
         Filter {
-            bits,
+            bits: vec![0u64; (size / 64) as usize],
             mask: size - 1,
+        }
+    }
+
+    fn insert(&mut self, h: u64) {
+        let bit = h & self.mask;
+        if let Some(word) = self.bits.get_mut((bit / 64) as usize) {
+            *word |= 1 << (bit % 64);
         }
     }
 
@@ -99,8 +102,7 @@ impl Filter {
     }
 }
 
-/// How many runs a text has, counted without hashing them: enough to size the vector of
-/// every withheld run exactly, where growing it by doubling held up to twice its size.
+/// How many runs a text has, counted without hashing them, to size the filters.
 fn count_runs(text: &str) -> usize {
     let mut words = 0;
     let mut in_word = false;
@@ -112,73 +114,17 @@ fn count_runs(text: &str) -> usize {
     (words + 1).saturating_sub(RUN)
 }
 
-/// A run's hash and the index of the clause it is credited to, in 12 bytes rather than the
-/// 16 a tuple aligns to: there is one per word of every withheld clause, most of `check`'s
-/// peak memory.
-#[derive(Clone, Copy)]
-#[repr(C, packed(4))]
-struct Run {
-    hash: u64,
-    source: u32,
-}
-
-/// The runs of the withheld clauses, sorted by hash, each with the index of the most
-/// classified clause holding it (the first of those): any edition that withholds one of
-/// the clauses sharing a run from a clause it includes withholds that one too. The hashes
-/// are uniform, so their top bits index where each prefix starts, which finds a run in two
-/// reads where a binary search takes twenty.
-struct Runs {
-    runs: Vec<Run>,
-    /// Where the runs of each prefix start, about two runs apart; 32 bits, as the sources.
-    starts: Vec<u32>,
-    shift: u32,
-}
-
-impl Runs {
-    fn new(mut runs: Vec<Run>, level: impl Fn(usize) -> Level) -> Runs {
-        runs.sort_unstable_by_key(|r| {
-            (
-                r.hash,
-                std::cmp::Reverse(level(r.source as usize)),
-                r.source,
-            )
-        });
-        runs.dedup_by_key(|r| r.hash);
-        // Not shrunk: a copy of the runs beside them would be the peak.
-        let bits = (runs.len() / 2)
-            .max(1)
-            .next_power_of_two()
-            .trailing_zeros()
-            .max(1);
-        let shift = 64 - bits;
-        let mut starts = Vec::with_capacity((1 << bits) + 1);
-        let mut k = 0;
-        for prefix in 0..=(1u64 << bits) {
-            while runs.get(k).is_some_and(|r| r.hash >> shift < prefix) {
-                k += 1;
-            }
-            starts.push(u32::try_from(k).unwrap_or(u32::MAX));
-        }
-        Runs {
-            runs,
-            starts,
-            shift,
-        }
-    }
-
-    /// The withheld clause a run is credited to.
-    fn source(&self, h: u64) -> Option<usize> {
-        let prefix = (h >> self.shift) as usize;
-        let from = *self.starts.get(prefix)? as usize;
-        let to = *self.starts.get(prefix + 1)? as usize;
-        let bucket = self.runs.get(from..to)?;
-        let run = bucket.iter().find(|run| run.hash == h)?;
-        Some(run.source as usize)
-    }
-}
+/// A run of an included clause that its threshold's filter may hold: where it starts and
+/// ends in the body, and its hash.
+type Candidate = (usize, usize, u64);
 
 /// Warns on each included clause that repeats a run of a clause an edition withholds from
 /// an edition that includes the first.
+///
+/// The runs of the withheld clauses are not kept: filters of them answer for each run of an
+/// included clause whether it may be withheld wording, and only the few that may are then
+/// looked for in the withheld clauses, hashed a second time. Keeping every withheld run with
+/// its clause was most of `check`'s peak memory (8 MB at 10,000 clauses).
 pub(super) fn check(agreement: &Agreement) -> Vec<Diagnostic> {
     // A clause is included by an edition when it and its annex are at or below `max`.
     let clauses: Vec<(&Clause, Level)> = agreement
@@ -201,45 +147,19 @@ pub(super) fn check(agreement: &Agreement) -> Vec<Diagnostic> {
             .min()
     };
     let withheld_somewhere = |level: Level| maxes.iter().any(|(max, _)| level > *max);
-    if !clauses.iter().any(|(_, level)| withheld_somewhere(*level)) {
+    let withheld: Vec<usize> = (0..clauses.len())
+        .filter(|&i| clauses.get(i).is_some_and(|c| withheld_somewhere(c.1)))
+        .collect();
+    if withheld.is_empty() {
         return Vec::new();
     }
-    // Every run of every clause some edition withholds; a run several such clauses share
-    // is credited to the most classified of them.
-    let withheld: Vec<(u32, &str)> = (clauses.iter().zip(0..))
-        .filter(|((_, level), _)| withheld_somewhere(*level))
-        .map(|((clause, _), i)| (i, &*clause.body))
-        .collect();
-    let mut all = Vec::with_capacity(withheld.iter().map(|(_, body)| count_runs(body)).sum());
-    for (source, body) in withheld {
-        each_run(body, |_, _, hash| all.push(Run { hash, source }));
-    }
-    let runs = Runs::new(all, |i| clauses.get(i).map_or(0, |c| c.1));
-    // One filter per threshold, holding only the runs whose clause lies above it: a
-    // clause never looks up its own runs, nor runs it may repeat.
-    let mut thresholds: Vec<Level> = clauses
-        .iter()
-        .filter_map(|(_, level)| threshold(*level))
-        .collect();
-    thresholds.sort_unstable();
-    thresholds.dedup();
-    let filters: Vec<(Level, Filter)> = thresholds
-        .into_iter()
-        .map(|t| {
-            let above = (runs.runs.iter())
-                .filter(|r| clauses.get(r.source as usize).is_some_and(|c| c.1 > t))
-                .map(|r| r.hash);
-            (t, Filter::new(above))
-        })
-        .filter(|(_, filter)| !filter.is_empty())
-        .collect();
-    let found = crate::parallel::map(&clauses, |(clause, level)| {
-        let mut out = Vec::new();
-        let Some(t) = threshold(*level) else {
-            return out;
-        };
-        let Some((_, filter)) = filters.iter().find(|(at, _)| *at == t) else {
-            return out;
+    let filters = filters(&clauses, &withheld, &threshold);
+    let candidates: Vec<Vec<Candidate>> = crate::parallel::map(&clauses, |(clause, level)| {
+        let Some(filter) = (threshold(*level))
+            .and_then(|t| filters.iter().find(|(at, _)| *at == t))
+            .map(|(_, filter)| filter)
+        else {
+            return Vec::new();
         };
         // The clause's runs are hashed first and then probed in a loop of their own: the
         // filter is megabytes, and probes that wait on nothing else overlap their cache
@@ -247,12 +167,23 @@ pub(super) fn check(agreement: &Agreement) -> Vec<Diagnostic> {
         let mut here = Vec::new();
         each_run(&clause.body, |start, end, h| here.push((start, end, h)));
         here.retain(|&(_, _, h)| filter.may_hold(h));
+        here.shrink_to_fit();
+        here
+    });
+    let sources = sources(&clauses, &withheld, &candidates);
+    let mut out = Vec::new();
+    for ((clause, level), found) in clauses.iter().zip(&candidates) {
         let mut reported = BTreeSet::new();
-        for (start, end, h) in here {
-            let Some(source) = runs.source(h) else {
+        for &(start, end, h) in found {
+            let Ok(k) = sources.binary_search_by_key(&h, |&(run, _)| run) else {
                 continue;
             };
-            let (secret, secret_level) = clauses[source];
+            let Some(&(_, source)) = sources.get(k) else {
+                continue;
+            };
+            let Some(&(secret, secret_level)) = clauses.get(source) else {
+                continue;
+            };
             let Some((_, edition)) = maxes
                 .iter()
                 .find(|(max, _)| level <= max && secret_level > *max)
@@ -272,9 +203,94 @@ pub(super) fn check(agreement: &Agreement) -> Vec<Diagnostic> {
                 .with_hint("the wording may have been pasted from classified text: confirm it is public, or rephrase it"),
             );
         }
-        out
+    }
+    out
+}
+
+/// One filter per threshold, holding only the runs of the withheld clauses above it: a
+/// clause never looks up its own runs, nor runs it may repeat. Empty filters are left out.
+fn filters(
+    clauses: &[(&Clause, Level)],
+    withheld: &[usize],
+    threshold: &dyn Fn(Level) -> Option<Level>,
+) -> Vec<(Level, Filter)> {
+    let mut thresholds: Vec<Level> = (clauses.iter())
+        .filter_map(|(_, level)| threshold(*level))
+        .collect();
+    thresholds.sort_unstable();
+    thresholds.dedup();
+    let held: Vec<(&str, Level)> = (withheld.iter())
+        .filter_map(|&i| clauses.get(i).map(|(c, level)| (&*c.body, *level)))
+        .collect();
+    let counts = crate::parallel::map(&held, |(body, _)| count_runs(body));
+    let mut filters: Vec<(Level, Filter)> = (thresholds.into_iter())
+        .map(|t| {
+            let above = (held.iter().zip(&counts))
+                .filter(|((_, level), _)| *level > t)
+                .map(|(_, count)| count)
+                .sum();
+            (t, Filter::sized(above))
+        })
+        .collect();
+    for (body, level) in &held {
+        each_run(body, |_, _, h| {
+            for (_, filter) in filters.iter_mut().filter(|(t, _)| level > t) {
+                filter.insert(h);
+            }
+        });
+    }
+    filters.retain(|(_, filter)| !filter.is_empty());
+    filters
+}
+
+/// The withheld clause each candidate run is credited to, by hash, sorted: the most
+/// classified clause holding it, the first of those; any edition that withholds one of the
+/// clauses sharing a run from a clause it includes withholds that one too. Candidates that
+/// no withheld clause holds (the filters' false alarms) have none.
+fn sources(
+    clauses: &[(&Clause, Level)],
+    withheld: &[usize],
+    candidates: &[Vec<Candidate>],
+) -> Vec<(u64, usize)> {
+    let mut wanted: Vec<u64> = (candidates.iter().flatten()).map(|c| c.2).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let quick = {
+        let mut filter = Filter::sized(wanted.len());
+        wanted.iter().for_each(|&h| filter.insert(h));
+        filter
+    };
+    // Each withheld clause's runs among the wanted ones, as indices into `wanted`.
+    let held = crate::parallel::map(withheld, |&i| {
+        let mut hits = Vec::new();
+        if let Some((clause, _)) = clauses.get(i) {
+            each_run(&clause.body, |_, _, h| {
+                if quick.may_hold(h)
+                    && let Ok(k) = wanted.binary_search(&h)
+                {
+                    hits.push(k);
+                }
+            });
+        }
+        hits
     });
-    found.into_iter().flatten().collect()
+    let mut best: Vec<Option<(usize, Level)>> = vec![None; wanted.len()];
+    for (&i, hits) in withheld.iter().zip(&held) {
+        let level = clauses.get(i).map_or(0, |c| c.1);
+        for &k in hits {
+            if let Some(slot) = best.get_mut(k)
+                && slot.is_none_or(|(_, l)| level > l)
+            {
+                *slot = Some((i, level));
+            }
+        }
+    }
+    (wanted.into_iter().zip(best))
+        .filter_map(|(h, best)| best.map(|(i, _)| (h, i)))
+        .collect()
 }
 
 #[cfg(test)]
