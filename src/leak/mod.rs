@@ -381,17 +381,7 @@ impl Scanner {
     /// runs of 8 words that also occur in an included clause are not secrets (shared
     /// boilerplate) and are skipped.
     pub fn new(withheld: &[Withheld], included: &[&[&str]]) -> Scanner {
-        // Included runs are compared by hash only: a collision (~2^-64 a pair) could hide one run.
         // Folding is most of the work, and each text folds on its own: spread over the cores.
-        let per_text = crate::parallel::map(included, |parts| {
-            let hashes: Vec<u64> = parts.iter().flat_map(|p| source_fold(p).hashes).collect();
-            let mut runs = Vec::new();
-            run_hashes(&hashes, &mut runs);
-            runs
-        });
-        let mut shared: Vec<u64> = per_text.into_iter().flatten().collect();
-        shared.sort_unstable();
-        shared.dedup();
         let folded = crate::parallel::map(withheld, |w| {
             let phrases: Vec<Folded> = w.phrases.iter().map(|p| source_fold(p)).collect();
             (source_fold(&w.text), phrases)
@@ -415,9 +405,10 @@ impl Scanner {
             );
             clauses.push((w.name.clone(), text));
         }
+        runs.sort_unstable();
+        let shared = shared_runs(&runs, included);
         // Sorted, the runs leave the shared ones in one pass over both; a search for each missed
         // the cache at every step. A run repeated within one clause needs checking once.
-        runs.sort_unstable();
         let mut rest = shared.as_slice();
         runs.retain(|&(h, _)| {
             while let Some((_, more)) = rest.split_first().filter(|&(&s, _)| s < h) {
@@ -832,6 +823,32 @@ fn gram_hash(word_hashes: &[u64]) -> u64 {
     mix(word_hashes
         .iter()
         .fold(0, |g, &w| g.wrapping_mul(POLY).wrapping_add(w)))
+}
+
+/// The runs of `withheld` (sorted by hash) that an included text also has, by hash, sorted:
+/// those are not secrets (shared boilerplate). Included runs are compared by hash only: a
+/// collision (~2^-64 a pair) could hide one run. Only the included runs the withheld ones
+/// hold are kept: keeping every included run, to sort and compare, was `render`'s peak
+/// memory (17 MB at 10,000 clauses).
+fn shared_runs<T>(runs: &[(u64, T)], included: &[&[&str]]) -> Vec<u64> {
+    let mut unique: Vec<(u64, ())> = runs.iter().map(|r| (r.0, ())).collect();
+    unique.dedup_by_key(|r| r.0);
+    let withheld = Table::new(unique);
+    let per_text = crate::parallel::map(included, |parts| {
+        let hashes: Vec<u64> = parts.iter().flat_map(|p| source_fold(p).hashes).collect();
+        let mut here = Vec::new();
+        run_hashes(&hashes, &mut here);
+        // Probed in a loop of their own, as in scanning, to keep cache misses in flight.
+        here.retain(|&h| withheld.may_hold(h));
+        here.retain(|&h| withheld.get(h).next().is_some());
+        // Most texts share nothing with the withheld ones: their runs' room is given back.
+        here.shrink_to_fit();
+        here
+    });
+    let mut shared: Vec<u64> = per_text.into_iter().flatten().collect();
+    shared.sort_unstable();
+    shared.dedup();
+    shared
 }
 
 /// Appends to `out` the [`gram_hash`] of each run of `RUN` words of `word_hashes`, in order.
