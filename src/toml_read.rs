@@ -124,7 +124,8 @@ impl Reader<'_> {
             self.wrong_type(key, value, "an array of strings");
             return Vec::new();
         };
-        let mut out = Vec::new();
+        // Sized to the array: every clause's notes and tags are held until it is built.
+        let mut out = Vec::with_capacity(items.len());
         for item in items.iter() {
             match item.get_ref() {
                 DeValue::String(s) => out.push(At {
@@ -178,7 +179,8 @@ impl Reader<'_> {
 
     /// Every entry of a table as (key, value span, string value); non-strings reported.
     pub fn string_map(&mut self, table: &DeTable<'_>) -> Vec<(At<String>, At<String>)> {
-        let mut out = Vec::new();
+        // Sized to the table, as [`Reader::strings`].
+        let mut out = Vec::with_capacity(table.len());
         for (key, value) in table.iter() {
             let k = At {
                 value: key.get_ref().to_string(),
