@@ -38,12 +38,11 @@ fn main() -> ExitCode {
 /// - Small pages: the kernel hands out transparent huge pages 2 MB at a time, which mimalloc
 ///   asks for, and zeroes each whole on first touch; at 10,000 clauses they held a quarter
 ///   of `check`'s and `render`'s peak memory, for no speed. `diff` keeps them: without, it
-///   takes forty times the page faults, and a quarter longer.
+///   takes forty times the page faults, and 15–30% longer.
 /// - Freed memory goes back to the kernel after a millisecond, not mimalloc's 10 (100 for
 ///   what a finished thread leaves): the pages that loading's worker threads freed were
 ///   held to the end, a quarter of `check`'s peak. `publish`, which fills and frees a page
 ///   per output, faults them back in, 10% slower, and keeps the default.
-/// - Memory is committed as it is used, not a region at a time: 3.7 MB of every run.
 fn lean_memory(command: &entente::cli::Command) {
     use entente::cli::Command;
     let (small_pages, prompt_purge) = match command {
@@ -55,20 +54,19 @@ fn lean_memory(command: &entente::cli::Command) {
     if small_pages {
         let _ = rustix::thread::disable_transparent_huge_pages(true);
     }
-    // `mi_option_purge_delay`, `mi_option_arena_purge_mult` and `mi_option_arena_eager_commit`
-    // in mimalloc 3's `mi_option_t`, with the variables that set them (which are left to
-    // win, for measuring).
-    const OPTIONS: [(libmimalloc_sys::mi_option_t, &str, std::ffi::c_long); 3] = [
-        (15, "MIMALLOC_PURGE_DELAY", 1),
-        (24, "MIMALLOC_ARENA_PURGE_MULT", 1),
-        (4, "MIMALLOC_ARENA_EAGER_COMMIT", 0),
+    #[cfg(not(target_os = "linux"))]
+    let _ = small_pages;
+    // `mi_option_purge_delay` and `mi_option_arena_purge_mult` in mimalloc 3's `mi_option_t`,
+    // with the variables that set them (which are left to win, for measuring).
+    const OPTIONS: [(libmimalloc_sys::mi_option_t, &str); 2] = [
+        (15, "MIMALLOC_PURGE_DELAY"),
+        (24, "MIMALLOC_ARENA_PURGE_MULT"),
     ];
-    for (option, variable, value) in OPTIONS {
+    for (option, variable) in OPTIONS {
         if prompt_purge && std::env::var_os(variable).is_none() {
-            // SAFETY: sets a plain integer in mimalloc's option table, which it reads when it
-            // purges or takes memory from the kernel, before any other thread exists (the
-            // call is not thread-safe).
-            unsafe { libmimalloc_sys::mi_option_set(option, value) };
+            // SAFETY: sets a plain integer in mimalloc's option table, which it reads at each
+            // purge, before any other thread exists (the call is not thread-safe).
+            unsafe { libmimalloc_sys::mi_option_set(option, 1) };
         }
     }
 }
