@@ -6,9 +6,7 @@
 //! text or size. Every presenter receives only a [`Projection`], so a template or a
 //! report cannot print what it was never given.
 
-use std::collections::BTreeMap;
-
-use crate::model::{Agreement, Clause, Edition, Level, Party, Position, Status};
+use crate::model::{Agreement, Clause, Edition, Level, Party, Status};
 use crate::numbering::Numbers;
 
 /// An edition's view of the agreement.
@@ -123,7 +121,7 @@ pub struct ClauseView {
     /// Its status.
     pub status: Status,
     /// Party → position.
-    pub positions: BTreeMap<String, Position>,
+    pub positions: crate::model::Positions,
     /// Drafters' notes.
     pub notes: Vec<String>,
     /// Tags.

@@ -20,11 +20,13 @@ pub(crate) fn run(args: &StatusArgs, ctx: &Context) -> Result<ExitCode, Error> {
         .unwrap_or_else(|| source::WORKTREE.to_string());
     let (projection, draft) =
         super::diff::projected(ctx, &rev, args.edition.as_deref(), &mut Default::default())?;
-    let report = status::report(
-        &projection,
-        &draft.loaded.revision.rev,
-        args.edition.clone(),
-    );
+    // The report needs only the projection, which shares the clause texts: the model and
+    // the numbers go first, and the projection before the report is printed, each the
+    // peak of memory for the next step.
+    let rev = draft.loaded.revision.rev.clone();
+    drop(draft);
+    let report = status::report(&projection, &rev, args.edition.clone());
+    drop(projection);
     super::write_out(&present::show(&report, format, ctx.color_out))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -204,9 +204,9 @@ pub fn load_with(source: &dyn Source, cache: &mut Cache) -> Result<Loaded, Error
             (path, key, hit)
         })
         .collect();
-    let unread: Vec<String> = (listed.iter())
+    let unread: Vec<&str> = (listed.iter())
         .filter(|(_, _, hit)| hit.is_none())
-        .map(|(path, _, _)| path.clone())
+        .map(|(path, _, _)| path.as_str())
         .collect();
     let mut read = source.read_all(&unread).into_iter();
     for (path, key, hit) in listed {
@@ -717,7 +717,7 @@ impl<'a> Context<'a> {
             status: Status::Draft,
             // Unreadable metadata: treat as the most restricted, never as public.
             level: scheme.top(),
-            positions: BTreeMap::new(),
+            positions: Default::default(),
             notes: Vec::new(),
             tags: Vec::new(),
             body: (self.files.shared(&p.path))
@@ -785,7 +785,7 @@ impl<'a> Context<'a> {
             }
             match Position::parse(&position.value) {
                 Some(pos) => {
-                    clause.positions.insert(party.value, pos);
+                    Arc::make_mut(&mut clause.positions).insert(party.value, pos);
                 }
                 None => {
                     let names = Position::ALL.map(Position::as_str);

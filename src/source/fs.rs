@@ -268,7 +268,7 @@ impl Source for FsSource {
         self.disk.read(path)
     }
 
-    fn read_all(&self, paths: &[String]) -> Vec<Result<Vec<u8>, ReadError>> {
+    fn read_all(&self, paths: &[&str]) -> Vec<Result<Vec<u8>, ReadError>> {
         let disk = &self.disk;
         crate::parallel::map(paths, |path| disk.read(path))
     }

@@ -191,7 +191,7 @@ impl Source for GitSource {
 
     /// Inflating blobs is most of reading a revision: the paths are shared out among the
     /// cores, each worker with a repository handle of its own (a handle is not shareable).
-    fn read_all(&self, paths: &[String]) -> Vec<Result<Vec<u8>, ReadError>> {
+    fn read_all(&self, paths: &[&str]) -> Vec<Result<Vec<u8>, ReadError>> {
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .min(paths.len() / 64)

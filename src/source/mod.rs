@@ -54,7 +54,7 @@ pub trait Source: Send {
     fn read(&self, path: &str) -> Result<Vec<u8>, ReadError>;
     /// The bytes of several files, in the order given: a source on disk reads them on
     /// every core.
-    fn read_all(&self, paths: &[String]) -> Vec<Result<Vec<u8>, ReadError>> {
+    fn read_all(&self, paths: &[&str]) -> Vec<Result<Vec<u8>, ReadError>> {
         paths.iter().map(|path| self.read(path)).collect()
     }
     /// Which version this is.

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::edition::{AnnexPart, ClauseView, Part, Projection};
-use crate::model::{Position, Status};
+use crate::model::Status;
 
 pub mod present;
 
@@ -62,7 +62,7 @@ pub struct Open {
     /// Its status.
     pub status: Status,
     /// Party → position.
-    pub positions: BTreeMap<String, Position>,
+    pub positions: crate::model::Positions,
 }
 
 /// The whole report.
@@ -81,7 +81,7 @@ pub struct Report {
     /// The parties, in manifest order: `(id, name)`.
     pub parties: Vec<(String, String)>,
     /// Clause id → party → position, for clauses with positions.
-    pub positions: BTreeMap<String, BTreeMap<String, Position>>,
+    pub positions: BTreeMap<String, crate::model::Positions>,
     /// Clause ids and labels in document order, for the matrix.
     #[serde(skip)]
     pub order: Vec<(String, String)>,
