@@ -121,8 +121,12 @@ struct Built {
 /// gave, what it was found to have, and the last load that used it (see [`Cache::loads`]).
 type Cached = (Arc<String>, Arc<Parsed>, Vec<Diagnostic>, Cell<u32>);
 
+/// A cache key: a file's content id and path. Boxed where every file of a version has a
+/// place for one, which a worktree leaves empty.
+type Key = Option<Box<(String, String)>>;
+
 /// A file read now rather than found in the cache: its cache key and what decoding it found.
-type Fresh = (Option<(String, String)>, Vec<Diagnostic>);
+type Fresh = (Key, Vec<Diagnostic>);
 
 /// A file found in the cache: what parsing it gave and what it was found to have.
 type Hit = (Arc<Parsed>, Vec<Diagnostic>);
@@ -193,14 +197,14 @@ pub fn load_with(source: &dyn Source, cache: &mut Cache) -> Result<Loaded, Error
     let mut texts = Vec::new();
     let mut slots: Vec<Result<Hit, Fresh>> = Vec::new();
     // Each file is looked up once: a history looks up every file of every commit.
-    type Listed<'c> = (String, Option<(String, String)>, Option<&'c Cached>);
+    type Listed<'c> = (String, Key, Option<&'c Cached>);
     let listed: Vec<Listed<'_>> = (source.listing()?.into_iter())
         .filter(|(p, _)| is_clause_file(p))
         .map(|(path, id)| {
             // The content id first: it tells keys apart at their first bytes, where paths
             // share long prefixes.
-            let key = id.map(|id| (id, path.clone()));
-            let hit = key.as_ref().and_then(|k| cache.files.get(k));
+            let key = id.map(|id| Box::new((id, path.clone())));
+            let hit = key.as_ref().and_then(|k| cache.files.get(&**k));
             (path, key, hit)
         })
         .collect();
@@ -267,7 +271,7 @@ pub fn load_with(source: &dyn Source, cache: &mut Cache) -> Result<Loaded, Error
                         decoding.clone(),
                         used,
                     );
-                    cache.files.insert(key, entry);
+                    cache.files.insert(*key, entry);
                 }
                 files.insert(&path, text);
                 (piece, decoding)
