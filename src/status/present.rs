@@ -294,7 +294,7 @@ fn markdown(report: &Report) -> String {
             };
             let cells: Vec<String> = ids
                 .iter()
-                .map(|p| match ps.get(*p) {
+                .map(|p| match ps.get(p) {
                     Some(Position::Objects) => "**objects**".to_string(),
                     Some(p) => p.as_str().to_string(),
                     None => "—".to_string(),
