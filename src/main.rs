@@ -39,9 +39,9 @@ fn main() -> ExitCode {
 ///   asks for, and zeroes each whole on first touch; at 10,000 clauses they held a quarter
 ///   of `check`'s and `render`'s peak memory, for no speed. `diff` keeps them: without, it
 ///   takes forty times the page faults, and 15–30% longer.
-/// - Freed memory goes back to the kernel after a millisecond, not mimalloc's 10 (100 for
-///   what a finished thread leaves): the pages that loading's worker threads freed were
-///   held to the end, a quarter of `check`'s peak. `publish`, which fills and frees a page
+/// - Freed memory goes back to the kernel after a millisecond, not mimalloc's second: the
+///   pages that loading's worker threads freed were held to the end, a quarter of
+///   `check`'s peak. `publish`, which fills and frees a page
 ///   per output, faults them back in, 10% slower, and keeps the default.
 fn lean_memory(command: &entente::cli::Command) {
     use entente::cli::Command;
@@ -56,17 +56,28 @@ fn lean_memory(command: &entente::cli::Command) {
     }
     #[cfg(not(target_os = "linux"))]
     let _ = small_pages;
-    // `mi_option_purge_delay` and `mi_option_arena_purge_mult` in mimalloc 3's `mi_option_t`,
-    // with the variables that set them (which are left to win, for measuring).
-    const OPTIONS: [(libmimalloc_sys::mi_option_t, &str); 2] = [
-        (15, "MIMALLOC_PURGE_DELAY"),
-        (24, "MIMALLOC_ARENA_PURGE_MULT"),
-    ];
-    for (option, variable) in OPTIONS {
-        if prompt_purge && std::env::var_os(variable).is_none() {
-            // SAFETY: sets a plain integer in mimalloc's option table, which it reads at each
-            // purge, before any other thread exists (the call is not thread-safe).
-            unsafe { libmimalloc_sys::mi_option_set(option, 1) };
+    // The variable, when set, is left to win, for measuring.
+    if prompt_purge && std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: sets a plain integer in mimalloc's option table, which it reads at each
+        // purge, before any other thread exists (the call is not thread-safe).
+        unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 1) };
+    }
+}
+
+/// `mi_option_purge_delay` in mimalloc 3's `mi_option_t`.
+const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+#[cfg(test)]
+mod tests {
+    /// The option `lean_memory` sets is mimalloc 3's purge delay, 1,000 ms by default: a
+    /// mimalloc whose options were numbered otherwise would have it set another.
+    #[test]
+    fn the_option_set_is_the_purge_delay() {
+        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+            return;
         }
+        // SAFETY: reads an integer of mimalloc's option table.
+        let delay = unsafe { libmimalloc_sys::mi_option_get(super::PURGE_DELAY) };
+        assert_eq!(delay, 1000);
     }
 }

@@ -110,7 +110,7 @@ pub struct Numbers {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Entry {
-    label: Option<String>,
+    label: String,
     document: Option<usize>,
     annex: Option<usize>,
 }
@@ -118,7 +118,7 @@ struct Entry {
 impl Numbers {
     /// The label of a clause or annex.
     pub fn label(&self, id: &str) -> Option<&str> {
-        self.entries.get(id)?.label.as_deref()
+        self.entries.get(id).map(|entry| entry.label.as_str())
     }
 
     /// The id of the document holding a clause or annex.
@@ -143,7 +143,7 @@ impl Numbers {
             Some(entry) => entry,
             None => self.entries.entry(id.to_string()).or_default(),
         };
-        entry.label = Some(label);
+        entry.label = label;
         entry.document = Some(document);
         if annex.is_some() {
             entry.annex = annex;
