@@ -24,32 +24,85 @@ pub fn mark_output(dir: &Path) -> Result<(), Error> {
 
 /// Writes `bytes` to `path` atomically, creating its parent folders.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".entente-")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io("create a temporary file in", dir, e))?;
-    tmp.write_all(bytes)
+    let mut file = Unchecked::create(path)?;
+    file.write_all(bytes)
         .map_err(|e| Error::io("write", path, e))?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| Error::io("write", path, e))?;
-    // Temporary files are private (0600); an output is an ordinary file, and a file
-    // written over keeps its mode.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o777);
-        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(mode))
-            .map_err(|e| Error::io("write", path, e))?;
+    file.persist()
+}
+
+/// A file on its way to `path`: a private temporary file beside it, moved into place by
+/// [`Unchecked::persist`] once what it holds may be there (an edition's output, after the leak
+/// wall read it), and gone if dropped before. Large outputs are written as they are made,
+/// rather than held whole in memory.
+pub struct Unchecked {
+    file: tempfile::NamedTempFile,
+    path: std::path::PathBuf,
+}
+
+impl Unchecked {
+    /// An empty file on its way to `path`, whose folders are made.
+    pub fn create(path: &Path) -> Result<Unchecked, Error> {
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+        let file = tempfile::Builder::new()
+            .prefix(".entente-")
+            .tempfile_in(dir)
+            .map_err(|e| Error::io("create a temporary file in", dir, e))?;
+        Ok(Unchecked {
+            file,
+            path: path.to_path_buf(),
+        })
     }
-    tmp.persist(path)
-        .map_err(|e| Error::io("write", path, e.error))?;
-    Ok(())
+
+    /// Where it goes.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// What was written to it, read back.
+    pub fn text(&mut self) -> Result<String, Error> {
+        use std::io::{Read, Seek};
+        let file = self.file.as_file_mut();
+        let mut text = String::new();
+        file.flush()
+            .and_then(|()| file.rewind())
+            .and_then(|()| file.read_to_string(&mut text))
+            .map_err(|e| Error::io("read back", &self.path, e))?;
+        Ok(text)
+    }
+
+    /// Moves it into place, replacing what was there.
+    pub fn persist(self) -> Result<(), Error> {
+        let Unchecked { file, path } = self;
+        file.as_file()
+            .sync_all()
+            .map_err(|e| Error::io("write", &path, e))?;
+        // Temporary files are private (0600); an output is an ordinary file, and a file
+        // written over keeps its mode.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).map_or(0o644, |m| m.permissions().mode() & 0o777);
+            std::fs::set_permissions(file.path(), std::fs::Permissions::from_mode(mode))
+                .map_err(|e| Error::io("write", &path, e))?;
+        }
+        file.persist(&path)
+            .map_err(|e| Error::io("write", &path, e.error))?;
+        Ok(())
+    }
+}
+
+impl Write for Unchecked {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.file.write(bytes)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
 }
 
 /// Writes a new file atomically, refusing to replace one that exists.
@@ -63,15 +116,57 @@ pub fn create_new(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     write_atomic(path, bytes)
 }
 
+/// The folders made to hold an output: when dropped before [`Folders::keep`], each is removed
+/// again, innermost first, if nothing else has put files in it since, so that a refused
+/// command leaves `--out` and its parents as they were.
+pub struct Folders {
+    dir: std::path::PathBuf,
+    /// The outermost folder made, if any was.
+    outermost: Option<std::path::PathBuf>,
+    kept: bool,
+}
+
+impl Folders {
+    /// Makes `dir` and its missing parents.
+    pub fn make(dir: &Path) -> Result<Folders, Error> {
+        let outermost = dir.ancestors().take_while(|a| !a.exists()).last();
+        let outermost = outermost.map(Path::to_path_buf);
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+        Ok(Folders {
+            dir: dir.to_path_buf(),
+            outermost,
+            kept: false,
+        })
+    }
+
+    /// Keeps them.
+    pub fn keep(&mut self) {
+        self.kept = true;
+    }
+}
+
+impl Drop for Folders {
+    fn drop(&mut self) {
+        let Some(outermost) = self.outermost.as_ref().filter(|_| !self.kept) else {
+            return;
+        };
+        for folder in self.dir.ancestors() {
+            if std::fs::remove_dir(folder).is_err() || folder == outermost {
+                break;
+            }
+        }
+    }
+}
+
 /// Files staged in a temporary folder beside their destination, moved into place only
 /// by [`Staged::commit`]; dropped without a commit, they vanish, and so do the folders made
 /// to hold them, so `--out` and its parents are as they were.
 pub struct Staged {
     out: std::path::PathBuf,
+    /// Removed before the folders made for it (fields drop in order).
     dir: tempfile::TempDir,
-    /// The folder the staging folder is in, and the outermost of its parents this made.
-    made: (std::path::PathBuf, Option<std::path::PathBuf>),
-    committed: bool,
+    /// The folder the staging folder is in, and those of its parents this made.
+    made: Folders,
     /// Written to from one thread per edition.
     folders: std::sync::Mutex<Vec<String>>,
 }
@@ -83,9 +178,7 @@ impl Staged {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => std::path::PathBuf::from("."),
         };
-        let outermost = parent.ancestors().take_while(|a| !a.exists()).last();
-        let made = (parent.clone(), outermost.map(Path::to_path_buf));
-        std::fs::create_dir_all(&parent).map_err(|e| Error::io("create", &parent, e))?;
+        let made = Folders::make(&parent)?;
         let mut builder = tempfile::Builder::new();
         // It holds every edition, the most restricted included, beside `--out` until the
         // commit: readable by its owner only, also if a killed run leaves it behind.
@@ -100,7 +193,6 @@ impl Staged {
             out: out.to_path_buf(),
             dir,
             made,
-            committed: false,
             folders: std::sync::Mutex::new(Vec::new()),
         })
     }
@@ -167,7 +259,7 @@ impl Staged {
     /// contents are moved aside first and restored if the move in fails.
     pub fn commit(mut self) -> Result<(), Error> {
         // From here on `--out` is being written: the folders made for it stay.
-        self.committed = true;
+        self.made.keep();
         std::fs::create_dir_all(&self.out).map_err(|e| Error::io("create", &self.out, e))?;
         mark_output(&self.out)?;
         let aside = self.dir.path().join(".previous");
@@ -194,23 +286,6 @@ impl Staged {
             }
         }
         Ok(())
-    }
-}
-
-impl Drop for Staged {
-    /// Without a commit, removes the staging folder now and then the parents made for it,
-    /// innermost first; a folder something else has put files in since is left.
-    fn drop(&mut self) {
-        let (parent, outermost) = &self.made;
-        let Some(outermost) = outermost.as_ref().filter(|_| !self.committed) else {
-            return;
-        };
-        let _ = std::fs::remove_dir_all(self.dir.path());
-        for folder in parent.ancestors() {
-            if std::fs::remove_dir(folder).is_err() || folder == outermost {
-                break;
-            }
-        }
     }
 }
 

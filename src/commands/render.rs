@@ -1,11 +1,11 @@
 //! `entente render [REV] [--edition E] [--format F] [--out DIR]`: the consolidated draft.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::cli::RenderArgs;
 use crate::edition;
-use crate::output::write_atomic;
+use crate::output::{Folders, Unchecked};
 use crate::publish::Wall;
 use crate::render::Renderer;
 use crate::{Context, Error};
@@ -63,6 +63,16 @@ pub(crate) fn run(args: &RenderArgs, ctx: &Context) -> Result<ExitCode, Error> {
         _ => None,
     };
     let renderer = Renderer::new(draft.source.as_ref())?;
+    let out = (!to_stdout).then(|| match &args.out {
+        Some(dir) => ctx.cwd.join(dir),
+        None => draft.root.join("build"),
+    });
+    if let Some(out) = &out {
+        super::refuse_unsafe_out(out, &draft.root)?;
+    }
+    // Files are written beside their place as they are rendered, read back through the wall,
+    // and moved into place once every edition has passed it; stdout gets what passed.
+    let mut folders = out.as_deref().map(Folders::make).transpose()?;
     let mut outputs = Vec::new();
     for edition in &editions {
         let projection = edition::project(agreement, &draft.numbers, edition);
@@ -72,50 +82,77 @@ pub(crate) fn run(args: &RenderArgs, ctx: &Context) -> Result<ExitCode, Error> {
             }
             _ => None,
         };
+        let name = format!("{}.{}", edition.name, format.extension());
+        let mut output = match &out {
+            Some(dir) => Output::File(Unchecked::create(&dir.join(&name))?),
+            None => Output::Printed(Vec::new()),
+        };
         // The wall depends on the edition only: it is built on another core while this one
         // renders.
-        let (wall, text) = std::thread::scope(|scope| {
+        let (wall, written) = std::thread::scope(|scope| {
             let wall = scope.spawn(|| Wall::new(agreement, &draft.numbers, edition));
-            let view = crate::render::view::build_since(
+            let (view, deferred) = crate::render::view::build_deferred(
                 &projection,
                 &draft.numbers,
                 &agreement.scheme,
                 &draft.loaded.revision,
                 since.as_ref(),
                 format.bodies(),
-                None,
             );
-            let text = renderer.render(&view, format);
-            (wall.join(), text)
+            let sink: &mut dyn std::io::Write = match &mut output {
+                Output::File(file) => file,
+                Output::Printed(bytes) => bytes,
+            };
+            let written = renderer.write(view, Some(&deferred), format, (Path::new(&name), sink));
+            (wall.join(), written)
         });
+        written?;
         let wall = wall.unwrap_or_else(|_| Wall::new(agreement, &draft.numbers, edition));
-        let text = text?;
-        let name = format!("{}.{}", edition.name, format.extension());
-        super::stop_on_leaks(&wall.scan(&name, &text), &edition.name)?;
-        outputs.push((name, text));
+        outputs.push((name, &edition.name, output, wall));
     }
-    if to_stdout {
-        for (_, text) in &outputs {
-            super::write_out(text)?;
+    // The wall reads each output back whole: the draft is let go first, so that the two are
+    // never held at once.
+    drop((draft, old, renderer));
+    for (name, edition, output, wall) in &mut outputs {
+        let leaks = match output {
+            Output::File(file) => wall.scan(name, &file.text()?),
+            Output::Printed(bytes) => {
+                let text = std::str::from_utf8(bytes).map_err(|e| Error::Template {
+                    name: name.clone(),
+                    message: e.to_string(),
+                })?;
+                wall.scan(name, text)
+            }
+        };
+        super::stop_on_leaks(&leaks, edition)?;
+    }
+    let mut names = Vec::new();
+    for (name, _, output, _) in outputs {
+        match output {
+            Output::File(file) => file.persist()?,
+            Output::Printed(bytes) => super::write_out(&String::from_utf8_lossy(&bytes))?,
         }
+        names.push(name);
+    }
+    let (Some(out), Some(folders)) = (out, &mut folders) else {
         return Ok(ExitCode::SUCCESS);
-    }
-    let out = match &args.out {
-        Some(dir) => ctx.cwd.join(dir),
-        None => draft.root.join("build"),
     };
-    super::refuse_unsafe_out(&out, &draft.root)?;
-    for (name, text) in &outputs {
-        write_atomic(&out.join(name), text.as_bytes())?;
-    }
+    folders.keep();
     crate::output::mark_output(&out)?;
     if !ctx.quiet {
         let shown: PathBuf = out
             .strip_prefix(&ctx.cwd)
             .map(PathBuf::from)
             .unwrap_or(out.clone());
-        let names: Vec<&str> = outputs.iter().map(|(n, _)| n.as_str()).collect();
         sayln!("rendered {} into `{}`", names.join(", "), shown.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where an edition's rendering goes.
+enum Output {
+    /// Written beside its file, moved into place once the wall has read it.
+    File(Unchecked),
+    /// Held to be printed.
+    Printed(Vec<u8>),
 }

@@ -102,6 +102,71 @@ impl Renderer {
         Ok(page.text)
     }
 
+    /// Renders one view in one format into `sink` (named `name` in errors) as the page is made.
+    /// The built-in HTML and Markdown templates hand it on a piece at a time, never holding it
+    /// whole, and render the bodies of a view built without them ([`view::build_deferred`]) a
+    /// batch at a time as the page reaches them; other formats and a draft's own templates
+    /// render the whole page, with every body, first.
+    pub fn write(
+        &self,
+        mut view: view::View,
+        deferred: Option<&view::Deferred<'_>>,
+        format: Format,
+        (name, sink): (&std::path::Path, &mut dyn std::io::Write),
+    ) -> Result<(), Error> {
+        let io = |e| Error::io("write", name, e);
+        let streamed = match format {
+            Format::Html => Some((&self.html, false)),
+            Format::Markdown => Some((&self.markdown, true)),
+            Format::MarkdownSource | Format::Json => None,
+        };
+        if let Some((templates, tidy)) = streamed {
+            let (mut tidier, mut failed) = (Tidy::default(), None);
+            let mut spill = |text: &mut String| {
+                if tidy {
+                    tidier.feed(text, false);
+                }
+                if failed.is_none() {
+                    failed = sink.write_all(text.as_bytes()).err();
+                }
+                text.clear();
+            };
+            let (mut batch, mut done) = (std::collections::VecDeque::new(), 0);
+            let mut next = || {
+                let Some(deferred) = deferred else {
+                    return Default::default();
+                };
+                if batch.is_empty() {
+                    let end = (done + BATCH).min(deferred.len());
+                    batch.extend(deferred.render(done..end));
+                    done = end;
+                }
+                batch.pop_front().unwrap_or_default()
+            };
+            let mut page = String::new();
+            let mut stream = native::Stream {
+                spill: &mut spill,
+                next: &mut next,
+            };
+            if templates.stream(&view, &mut page, &mut stream) {
+                (stream.spill)(&mut page);
+                if tidy {
+                    tidier.feed(&mut page, true);
+                    if failed.is_none() {
+                        failed = sink.write_all(page.as_bytes()).err();
+                    }
+                }
+                return failed.map_or(Ok(()), |e| Err(io(e)));
+            }
+        }
+        if let Some(deferred) = deferred {
+            view.fill(deferred);
+        }
+        let text = self.render(&view, format)?;
+        drop(view);
+        sink.write_all(text.as_bytes()).map_err(io)
+    }
+
     /// Renders one view in one format into `page`, in place of the page it held.
     pub fn render_page(
         &self,
@@ -134,6 +199,10 @@ impl Renderer {
     }
 }
 
+/// How many clause bodies a streamed page renders at once, on every core; in tests, few, so
+/// that pages span batches.
+const BATCH: usize = if cfg!(test) { 3 } else { 256 };
+
 /// A rendered page, in memory kept from one page to the next: `publish` renders dozens of
 /// pages of up to tens of megabytes, and the kernel zeroes every fresh page of memory, which
 /// cost more than rendering some of them.
@@ -161,59 +230,101 @@ pub fn view_of(
 
 /// Collapses runs of blank lines that template conditionals leave, and ends with one
 /// newline; Markdown meaning does not change, since bodies are indented blocks of their own.
-/// In place: a tidied copy of each page was a second buffer as large as the largest page.
 fn tidy_markdown(text: &mut String) {
-    let mut bytes = std::mem::take(text).into_bytes();
-    // What was read ends here: the last line's newline may be pushed past it.
-    let (mut read, mut write, mut blank, total) = (0, 0, 0, bytes.len());
-    let mut fence: Option<[u8; 3]> = None;
-    while read < total {
-        let rest = bytes.get(read..total).unwrap_or_default();
-        // Lines as `str::lines` has them: a `\r` before the `\n` is not part of the line.
-        let (mut end, next) = match memchr::memchr(b'\n', rest) {
-            Some(k) => (read + k, read + k + 1),
-            None => (total, total),
-        };
-        if next > end && end > read && bytes.get(end - 1) == Some(&b'\r') {
-            end -= 1;
+    Tidy::default().feed(text, true);
+}
+
+/// Tidying of a Markdown page given in pieces (see [`tidy_markdown`]): what each piece leaves
+/// for the next. In place: a tidied copy of each page was a second buffer as large as the
+/// largest page.
+#[derive(Default)]
+struct Tidy {
+    /// Blank lines in a row so far.
+    blank: usize,
+    /// The marker of the fence the text is in.
+    fence: Option<[u8; 3]>,
+    /// Whether a line was kept.
+    started: bool,
+    /// Empty lines kept but not yet given: the page ends without them.
+    pending: usize,
+    /// The start of a line the last piece cut.
+    carry: String,
+}
+
+impl Tidy {
+    /// Tidies the next piece of the page in place, into what is to be written of it; `last`
+    /// when it ends the page.
+    fn feed(&mut self, text: &mut String, last: bool) {
+        if !self.carry.is_empty() {
+            text.insert_str(0, &std::mem::take(&mut self.carry));
         }
-        // Cut at ASCII bytes of a valid string: always a string.
-        let line = std::str::from_utf8(bytes.get(read..end).unwrap_or_default()).unwrap_or("");
-        let trimmed = line.trim_start();
-        let starts = |marker: &[u8; 3]| trimmed.as_bytes().starts_with(marker);
-        if let Some(marker) = fence {
-            if starts(&marker) {
-                fence = None;
+        if !last {
+            let cut = text.rfind('\n').map_or(0, |k| k + 1);
+            self.carry = text.split_off(cut);
+        }
+        let mut bytes = std::mem::take(text).into_bytes();
+        // What was read ends here: the last line's newline may be pushed past it.
+        let (mut read, mut write, total) = (0, 0, bytes.len());
+        while read < total {
+            let rest = bytes.get(read..total).unwrap_or_default();
+            // Lines as `str::lines` has them: a `\r` before the `\n` is not part of the line.
+            let (mut end, next) = match memchr::memchr(b'\n', rest) {
+                Some(k) => (read + k, read + k + 1),
+                None => (total, total),
+            };
+            if next > end && end > read && bytes.get(end - 1) == Some(&b'\r') {
+                end -= 1;
             }
-        } else if starts(b"```") || starts(b"~~~") {
-            fence = trimmed.as_bytes().first_chunk::<3>().copied();
+            // Cut at ASCII bytes of a valid string: always a string.
+            let line = std::str::from_utf8(bytes.get(read..end).unwrap_or_default()).unwrap_or("");
+            let trimmed = line.trim_start();
+            let starts = |marker: &[u8; 3]| trimmed.as_bytes().starts_with(marker);
+            if let Some(marker) = self.fence {
+                if starts(&marker) {
+                    self.fence = None;
+                }
+            } else if starts(b"```") || starts(b"~~~") {
+                self.fence = trimmed.as_bytes().first_chunk::<3>().copied();
+            }
+            let keep = if line.trim().is_empty() && self.fence.is_none() {
+                self.blank += 1;
+                (self.blank == 1 && self.started).then_some(read..read)
+            } else {
+                self.blank = 0;
+                Some(read..end)
+            };
+            if let Some(kept) = keep {
+                self.started = true;
+                let len = kept.len();
+                bytes.copy_within(kept, write);
+                write += len;
+                // Never past what is still to read: a line is written no longer than it was read.
+                match bytes.get_mut(write) {
+                    Some(b) if write < next => *b = b'\n',
+                    _ => bytes.push(b'\n'),
+                }
+                write += 1;
+            }
+            read = next;
         }
-        let keep = if line.trim().is_empty() && fence.is_none() {
-            blank += 1;
-            (blank == 1 && write > 0).then_some(read..read)
+        bytes.truncate(write);
+        // Empty lines at the end wait for a line after them, which the page may not have.
+        let newlines = bytes.iter().rev().take_while(|&&b| b == b'\n').count();
+        // All but the one ending the last line, if there is one.
+        let empty = match newlines == bytes.len() {
+            true => newlines,
+            false => newlines.saturating_sub(1),
+        };
+        bytes.truncate(bytes.len() - empty);
+        if bytes.is_empty() {
+            self.pending += empty;
         } else {
-            blank = 0;
-            Some(read..end)
-        };
-        if let Some(kept) = keep {
-            let len = kept.len();
-            bytes.copy_within(kept, write);
-            write += len;
-            // Never past what is still to read: a line is written no longer than it was read.
-            match bytes.get_mut(write) {
-                Some(b) if write < next => *b = b'\n',
-                _ => bytes.push(b'\n'),
-            }
-            write += 1;
+            bytes.splice(0..0, std::iter::repeat_n(b'\n', self.pending));
+            self.pending = empty;
         }
-        read = next;
+        *text = String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     }
-    bytes.truncate(write);
-    while bytes.ends_with(b"\n\n") {
-        bytes.pop();
-    }
-    *text = String::from_utf8(bytes)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
 }
 
 #[cfg(test)]
@@ -266,6 +377,30 @@ mod tests {
             ..ProptestConfig::default()
         })]
         #[test]
+        fn tidying_in_pieces_gives_what_a_copy_gives(
+            pieces in prop::collection::vec(
+                prop::sample::select(vec!["\n", "\r\n", " ", "a", "```", "~~~", "  ```", "x\n\n\n", "\n\n"]),
+                0..40,
+            ),
+            cuts in prop::collection::vec(0..40usize, 0..6),
+        ) {
+            let text: String = pieces.concat();
+            let mut cuts: Vec<usize> = cuts.into_iter().filter(|&c| text.is_char_boundary(c.min(text.len()))).map(|c| c.min(text.len())).collect();
+            cuts.sort_unstable();
+            let (mut tidy, mut out, mut from) = (super::Tidy::default(), String::new(), 0);
+            for cut in cuts.into_iter().chain([text.len()]) {
+                let mut piece = text[from..cut].to_string();
+                tidy.feed(&mut piece, false);
+                out.push_str(&piece);
+                from = cut;
+            }
+            let mut rest = String::new();
+            tidy.feed(&mut rest, true);
+            out.push_str(&rest);
+            prop_assert_eq!(out, reference(&text), "{:?}", text);
+        }
+
+        #[test]
         fn tidying_in_place_gives_what_a_copy_gives(
             pieces in prop::collection::vec(
                 prop::sample::select(vec!["\n", "\r\n", "\r", " ", "\t", "a", "é", "```", "~~~", "  ```", "x\n\n\n", "\u{a0}"]),
@@ -277,5 +412,83 @@ mod tests {
             super::tidy_markdown(&mut tidied);
             prop_assert_eq!(tidied, reference(&text), "{:?}", text);
         }
+    }
+
+    /// Every edition of the sample draft in every format, the annotated ones also with the
+    /// changes since its first version: streamed from a view without bodies (a clause at a
+    /// time, bodies three at a time, in tests), the page is the one rendered whole.
+    #[test]
+    fn a_page_streamed_from_a_deferred_view_is_the_page_rendered_whole() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let load = |folder: &str| {
+            let here = Err(&crate::Error::Refused(String::new()));
+            let source = crate::source::open(folder, here, root).unwrap();
+            let loaded = crate::load::load(source.as_ref()).unwrap();
+            let numbers = crate::numbering::assign(&loaded.agreement);
+            (source, loaded, numbers)
+        };
+        let (_, old, old_numbers) = load("drafts/peace-framework-v1");
+        let (source, new, numbers) = load("drafts/peace-framework");
+        let renderer = super::Renderer::new(source.as_ref()).unwrap();
+        let mut pages = 0;
+        for edition in &new.agreement.editions {
+            let projection = crate::edition::project(&new.agreement, &numbers, edition);
+            let before = old.agreement.edition(&edition.name).unwrap();
+            let before = crate::edition::project(&old.agreement, &old_numbers, before);
+            let version = |l: &crate::load::Loaded| crate::diff::Version {
+                rev: l.revision.rev.clone(),
+                commit: None,
+            };
+            let since = crate::diff::compare(
+                &before,
+                &projection,
+                &old.agreement.scheme,
+                &new.agreement.scheme,
+                (version(&old), version(&new)),
+                Some(edition.name.clone()),
+                false,
+            );
+            for since in [None, Some(&since)] {
+                for format in [
+                    super::Format::Html,
+                    super::Format::Markdown,
+                    super::Format::MarkdownSource,
+                    super::Format::Json,
+                ] {
+                    let (scheme, revision) = (&new.agreement.scheme, &new.revision);
+                    let whole = super::view::build_since(
+                        &projection,
+                        &numbers,
+                        scheme,
+                        revision,
+                        since,
+                        format.bodies(),
+                        None,
+                    );
+                    let whole = renderer.render(&whole, format).unwrap();
+                    let (view, deferred) = super::view::build_deferred(
+                        &projection,
+                        &numbers,
+                        scheme,
+                        revision,
+                        since,
+                        format.bodies(),
+                    );
+                    assert!(deferred.len() > 3, "the page spans batches");
+                    let mut streamed = Vec::new();
+                    let sink = (std::path::Path::new("page"), &mut streamed as _);
+                    renderer.write(view, Some(&deferred), format, sink).unwrap();
+                    assert_eq!(
+                        String::from_utf8(streamed).unwrap(),
+                        whole,
+                        "{format:?}, edition {}, since: {}",
+                        edition.name,
+                        since.is_some()
+                    );
+                    pages += 1;
+                }
+            }
+        }
+        assert_eq!(pages, 8 * new.agreement.editions.len());
     }
 }

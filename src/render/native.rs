@@ -7,18 +7,59 @@
 //! renders views of every kind both ways and requires the same bytes. A change to a built-in
 //! template is made in both places.
 
+use std::sync::Arc;
+
 use super::view::{AnnexView, ClauseView, DocumentView, View};
 
 /// The built-in stylesheet, which the HTML page embeds.
 const STYLE: &str = include_str!("../../templates/html/style.css");
 
-/// Appends text to a page, escaped as Handlebars escapes `{{x}}` in its format.
-struct Out<'a> {
-    out: &'a mut String,
-    html: bool,
+/// How much of a streamed page is held before it is handed on; in tests, nothing, so that
+/// every page they render is handed on clause by clause.
+const SPILL: usize = if cfg!(test) { 1 } else { 1 << 18 };
+
+/// Where a page goes as it is made, for a caller that does not hold it whole.
+pub(super) struct Stream<'a> {
+    /// Takes the page's text so far, leaving it empty: called between clauses once it holds
+    /// [`SPILL`] bytes.
+    pub spill: &'a mut dyn FnMut(&mut String),
+    /// The bodies (HTML, Markdown, source) of the page's next clause, for a view built without
+    /// them (see [`super::view::Deferred`]); called once for each clause, placeholders too.
+    pub next: &'a mut dyn FnMut() -> [Option<Arc<String>>; 3],
 }
 
-impl Out<'_> {
+/// Appends text to a page, escaped as Handlebars escapes `{{x}}` in its format.
+struct Out<'a, 's> {
+    out: &'a mut String,
+    html: bool,
+    stream: Option<&'a mut Stream<'s>>,
+}
+
+impl Out<'_, '_> {
+    /// The bodies of the clause `c`, which comes next on the page: its own, or the stream's.
+    fn bodies(&mut self, c: &ClauseView) -> [Option<Arc<String>>; 3] {
+        match &mut self.stream {
+            Some(stream) => {
+                let [html, markdown, source] = (stream.next)();
+                [
+                    c.html.clone().or(html),
+                    c.markdown.clone().or(markdown),
+                    c.source.clone().or(source),
+                ]
+            }
+            None => [c.html.clone(), c.markdown.clone(), c.source.clone()],
+        }
+    }
+
+    /// Hands the page so far on, if it is streamed and has grown large enough.
+    fn spill(&mut self) {
+        if let Some(stream) = &mut self.stream {
+            if self.out.len() >= SPILL {
+                (stream.spill)(self.out);
+            }
+        }
+    }
+
     fn raw(&mut self, text: &str) -> &mut Self {
         self.out.push_str(text);
         self
@@ -65,9 +106,13 @@ fn truthy(value: &Option<String>) -> Option<&str> {
 }
 
 /// The page `templates/html/agreement.hbs` renders, into `out`.
-pub(super) fn html(view: &View, out: &mut String) {
+pub(super) fn html(view: &View, out: &mut String, stream: Option<&mut Stream<'_>>) {
     out.clear();
-    let p = &mut Out { out, html: true };
+    let p = &mut Out {
+        out,
+        html: true,
+        stream,
+    };
     let banner = truthy(&view.edition.banner);
     let title = view.agreement.title.as_str();
     p.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
@@ -126,7 +171,7 @@ pub(super) fn html(view: &View, out: &mut String) {
 }
 
 /// `templates/html/style.css`, whose one block prints the banner in the page margins.
-fn html_style(p: &mut Out<'_>, banner: Option<&str>) {
+fn html_style(p: &mut Out<'_, '_>, banner: Option<&str>) {
     let (head, rest) = (STYLE.split_once("  {{#if edition.banner}}\n")).unwrap_or((STYLE, ""));
     let (block, tail) = rest.split_once("  {{/if}}\n").unwrap_or(("", rest));
     p.raw(head);
@@ -140,7 +185,7 @@ fn html_style(p: &mut Out<'_>, banner: Option<&str>) {
     p.raw(tail);
 }
 
-fn html_toc(p: &mut Out<'_>, doc: &DocumentView) {
+fn html_toc(p: &mut Out<'_, '_>, doc: &DocumentView) {
     p.raw("<li><a href=\"#")
         .text(&doc.anchor)
         .raw("\">")
@@ -165,7 +210,7 @@ fn html_toc(p: &mut Out<'_>, doc: &DocumentView) {
     p.raw("</ol>\n</li>\n");
 }
 
-fn html_document(p: &mut Out<'_>, doc: &DocumentView) {
+fn html_document(p: &mut Out<'_, '_>, doc: &DocumentView) {
     p.raw("<section class=\"document\" id=\"")
         .text(&doc.anchor)
         .raw("\">\n<h2 class=\"document-title\">")
@@ -180,7 +225,7 @@ fn html_document(p: &mut Out<'_>, doc: &DocumentView) {
     p.raw("</section>\n");
 }
 
-fn html_annex(p: &mut Out<'_>, a: &AnnexView) {
+fn html_annex(p: &mut Out<'_, '_>, a: &AnnexView) {
     p.raw("<section class=\"annex")
         .raw(if a.withheld { " withheld" } else { "" })
         .raw("\" id=\"")
@@ -198,14 +243,15 @@ fn html_annex(p: &mut Out<'_>, a: &AnnexView) {
     p.raw("</section>\n");
 }
 
-fn html_mark(p: &mut Out<'_>, mark: &Option<String>) {
+fn html_mark(p: &mut Out<'_, '_>, mark: &Option<String>) {
     if let Some(mark) = truthy(mark) {
         p.raw("<span class=\"mark\">").text(mark).raw("</span> ");
     }
 }
 
 /// `templates/html/clause.hbs`.
-fn html_clause(p: &mut Out<'_>, c: &ClauseView) {
+fn html_clause(p: &mut Out<'_, '_>, c: &ClauseView) {
+    let [body, _, _] = p.bodies(c);
     for h in &c.headings {
         p.raw("<p class=\"structure structure-")
             .raw(&h.level.to_string())
@@ -230,6 +276,7 @@ fn html_clause(p: &mut Out<'_>, c: &ClauseView) {
         p.raw("<p class=\"notice\">")
             .opt(&c.notice)
             .raw("</p>\n</article>\n");
+        p.spill();
         return;
     }
     if let Some(status) = status {
@@ -269,14 +316,19 @@ fn html_clause(p: &mut Out<'_>, c: &ClauseView) {
         p.raw("</aside>\n");
     }
     p.raw("<div class=\"body\">\n")
-        .raw(c.html.as_deref().map_or("", String::as_str))
+        .raw(body.as_deref().map_or("", String::as_str))
         .raw("\n</div>\n</article>\n");
+    p.spill();
 }
 
 /// The page `templates/md/agreement.hbs` renders, into `out`, before blank lines are tidied.
-pub(super) fn markdown(view: &View, out: &mut String) {
+pub(super) fn markdown(view: &View, out: &mut String, stream: Option<&mut Stream<'_>>) {
     out.clear();
-    let p = &mut Out { out, html: false };
+    let p = &mut Out {
+        out,
+        html: false,
+        stream,
+    };
     let banner = truthy(&view.edition.banner);
     if let Some(banner) = banner {
         p.raw("**").text(banner).raw("**\n\n");
@@ -327,14 +379,14 @@ pub(super) fn markdown(view: &View, out: &mut String) {
     }
 }
 
-fn markdown_mark(p: &mut Out<'_>, mark: &Option<String>) {
+fn markdown_mark(p: &mut Out<'_, '_>, mark: &Option<String>) {
     if let Some(mark) = truthy(mark) {
         p.text(mark).raw(" ");
     }
 }
 
 /// `templates/md/annex.hbs`.
-fn markdown_annex(p: &mut Out<'_>, a: &AnnexView) {
+fn markdown_annex(p: &mut Out<'_, '_>, a: &AnnexView) {
     p.raw("\n<a id=\"").text(&a.anchor).raw("\"></a>\n\n## ");
     markdown_mark(p, &a.mark);
     p.text(&a.label).title(&a.title).raw("\n");
@@ -348,7 +400,8 @@ fn markdown_annex(p: &mut Out<'_>, a: &AnnexView) {
 }
 
 /// `templates/md/clause.hbs`.
-fn markdown_clause(p: &mut Out<'_>, c: &ClauseView) {
+fn markdown_clause(p: &mut Out<'_, '_>, c: &ClauseView) {
+    let [_, body, _] = p.bodies(c);
     for h in &c.headings {
         p.raw("\n**").text(&h.text).raw("**\n");
     }
@@ -357,6 +410,7 @@ fn markdown_clause(p: &mut Out<'_>, c: &ClauseView) {
     p.text(&c.label).title(&c.title).raw("\n\n");
     if c.withheld {
         p.raw("*").opt(&c.notice).raw("*\n");
+        p.spill();
         return;
     }
     if let Some(status) = truthy(&c.status) {
@@ -383,8 +437,8 @@ fn markdown_clause(p: &mut Out<'_>, c: &ClauseView) {
         }
         p.raw("\n");
     }
-    p.raw(c.markdown.as_deref().map_or("", String::as_str))
-        .raw("\n");
+    p.raw(body.as_deref().map_or("", String::as_str)).raw("\n");
+    p.spill();
 }
 
 #[cfg(test)]

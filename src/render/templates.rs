@@ -161,8 +161,11 @@ pub struct Templates {
     registry: Handlebars<'static>,
     kind: Kind,
     /// The built-ins written out in Rust, when the draft overrides none of them.
-    native: Option<fn(&View, &mut String)>,
+    native: Option<Native>,
 }
+
+/// A format's built-ins written out in Rust.
+type Native = fn(&View, &mut String, Option<&mut super::native::Stream<'_>>);
 
 fn template_error(name: &str, e: impl std::fmt::Display) -> Error {
     Error::Template {
@@ -222,7 +225,7 @@ impl Templates {
                     .map_err(|e| template_error(&shown, e))?;
             }
         }
-        let native: Option<fn(&View, &mut String)> = match kind {
+        let native: Option<Native> = match kind {
             _ if own => None,
             Kind::Html => Some(super::native::html),
             Kind::Markdown => Some(super::native::markdown),
@@ -238,10 +241,28 @@ impl Templates {
     /// Renders the page for a view into `out`, in place of what it held.
     pub fn render_into(&self, view: &View, out: &mut String) -> Result<(), Error> {
         if let Some(native) = self.native {
-            native(view, out);
+            native(view, out, None);
             return Ok(());
         }
         self.render_handlebars(view, out)
+    }
+
+    /// Renders the page for a view into `out` as [`Templates::render_into`] does, handing it
+    /// on piece by piece through `stream` where the built-ins written out in Rust render it;
+    /// false, with nothing rendered, where they do not.
+    pub(super) fn stream(
+        &self,
+        view: &View,
+        out: &mut String,
+        stream: &mut super::native::Stream<'_>,
+    ) -> bool {
+        match self.native {
+            Some(native) => {
+                native(view, out, Some(stream));
+                true
+            }
+            None => false,
+        }
     }
 
     /// Whether the built-ins written out in Rust render this format.

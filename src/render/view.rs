@@ -353,6 +353,14 @@ impl View {
         Aside(aside.collect())
     }
 
+    /// Puts in the bodies a view built by [`build_deferred`] left out.
+    pub fn fill(&mut self, deferred: &Deferred<'_>) {
+        let bodies = deferred.render(0..deferred.len());
+        for (c, [html, markdown, source]) in self.clauses_mut().zip(bodies) {
+            (c.html, c.markdown, c.source) = (html, markdown, source);
+        }
+    }
+
     /// Puts back what [`View::set_aside`] moved out; the view must have the same clauses.
     pub fn restore(&mut self, aside: Aside) {
         for (c, [html, markdown, source]) in self.clauses_mut().zip(aside.0) {
@@ -360,6 +368,71 @@ impl View {
             c.markdown = markdown.or(c.markdown.take());
             c.source = source.or(c.source.take());
         }
+    }
+}
+
+/// What renders the bodies of a view's clauses: the edition's reference rule, the bodies a
+/// format prints, the changes since an earlier version and the bodies other editions rendered.
+struct BodyMaker<'a> {
+    resolver: super::bodies::Resolver<'a>,
+    bodies: Bodies,
+    shared: Option<&'a super::bodies::Shared>,
+    since: Option<&'a crate::diff::Report>,
+    changes: std::collections::BTreeMap<&'a str, &'a crate::diff::ClauseDiff>,
+}
+
+impl BodyMaker<'_> {
+    /// The HTML, Markdown and source bodies of `c`, in document `doc`, that `bodies` names.
+    fn make(&self, doc: &str, c: &crate::edition::ClauseView) -> [Option<Arc<String>>; 3] {
+        let resolve = self.resolver.of_doc(doc);
+        let reused = self.shared.and_then(|s| s.get(&c.id));
+        let [mut html, mut markdown, source] =
+            match reused.filter(|r| r.serves(c, self.bodies, &resolve)) {
+                Some(r) => r.bodies(self.bodies),
+                None => super::bodies::Rendered::new(c, self.bodies, &resolve).bodies(self.bodies),
+            };
+        if let Some(change) = self.changes.get(c.id.as_str()).filter(|c| c.text_changed) {
+            let marked = super::since::marked(&change.redline);
+            if self.bodies.html {
+                let body = markdown::to_html(&marked, &c.anchor, 3, &resolve);
+                html = Some(Arc::new(super::since::tags(&body)));
+            }
+            if self.bodies.markdown {
+                let body = markdown::to_markdown(&marked, Some(&c.anchor), &resolve);
+                markdown = Some(Arc::new(super::since::tags(&body)));
+            }
+        }
+        [html, markdown, source]
+    }
+}
+
+/// The bodies of a view built by [`build_deferred`], rendered when a page reaches them: held
+/// all at once, they were as large as the page itself.
+pub struct Deferred<'a> {
+    maker: BodyMaker<'a>,
+    /// For each clause of the view, in page order, its document and clause; none for a
+    /// placeholder.
+    clauses: Vec<Option<(&'a str, &'a crate::edition::ClauseView)>>,
+}
+
+impl Deferred<'_> {
+    /// How many clauses (placeholders too) the view has.
+    pub fn len(&self) -> usize {
+        self.clauses.len()
+    }
+
+    /// Whether the view has no clause.
+    pub fn is_empty(&self) -> bool {
+        self.clauses.is_empty()
+    }
+
+    /// The bodies of the view's clauses `range` (in page order), on every core.
+    pub fn render(&self, range: std::ops::Range<usize>) -> Vec<[Option<Arc<String>>; 3]> {
+        let clauses = self.clauses.get(range).unwrap_or_default();
+        crate::parallel::map(clauses, |clause| match clause {
+            Some((doc, c)) => self.maker.make(doc, c),
+            None => [None, None, None],
+        })
     }
 }
 
@@ -376,8 +449,47 @@ pub fn build_since(
     bodies: Bodies,
     shared: Option<&super::bodies::Shared>,
 ) -> View {
+    let maker = body_maker(projection, numbers, since, bodies, shared);
+    build_with(projection, scheme, revision, &maker, true)
+}
+
+/// [`build_since`] without other editions' bodies, and with the clauses' bodies left out of the
+/// view, to be rendered as a page reaches them ([`Deferred`]).
+pub fn build_deferred<'a>(
+    projection: &'a Projection,
+    numbers: &'a Numbers,
+    scheme: &Scheme,
+    revision: &Revision,
+    since: Option<&'a crate::diff::Report>,
+    bodies: Bodies,
+) -> (View, Deferred<'a>) {
+    let maker = body_maker(projection, numbers, since, bodies, None);
+    let view = build_with(projection, scheme, revision, &maker, false);
+    let mut clauses = Vec::new();
+    for doc in &projection.documents {
+        let annexes = doc.annexes.iter().flat_map(|a| match a {
+            AnnexPart::Annex(annex) => annex.clauses.as_slice(),
+            AnnexPart::Withheld(_) => &[],
+        });
+        for part in doc.clauses.iter().chain(annexes) {
+            clauses.push(match part {
+                Part::Clause(c) => Some((doc.id.as_str(), c.as_ref())),
+                Part::Withheld(_) => None,
+            });
+        }
+    }
+    (view, Deferred { maker, clauses })
+}
+
+fn body_maker<'a>(
+    projection: &'a Projection,
+    numbers: &'a Numbers,
+    since: Option<&'a crate::diff::Report>,
+    bodies: Bodies,
+    shared: Option<&'a super::bodies::Shared>,
+) -> BodyMaker<'a> {
     let since = since.filter(|_| projection.edition.annotations);
-    let changes: std::collections::BTreeMap<&str, &crate::diff::ClauseDiff> = since
+    let changes = since
         .map(|r| {
             r.clauses
                 .iter()
@@ -386,6 +498,23 @@ pub fn build_since(
                 .collect()
         })
         .unwrap_or_default();
+    BodyMaker {
+        resolver: super::bodies::Resolver::of(projection, numbers),
+        bodies,
+        shared,
+        since,
+        changes,
+    }
+}
+
+/// The view of `projection`, with each clause's bodies from `maker` if `with_bodies`.
+fn build_with(
+    projection: &Projection,
+    scheme: &Scheme,
+    revision: &Revision,
+    maker: &BodyMaker<'_>,
+    with_bodies: bool,
+) -> View {
     let annotations = projection.edition.annotations;
     let mark = |level| {
         projection
@@ -398,19 +527,29 @@ pub fn build_since(
         .iter()
         .map(|p| (p.id.as_str(), p.name.as_str()))
         .collect();
-    let resolver = super::bodies::Resolver::of(projection, numbers);
     let clause_view = |doc_id: &str, heading_level: Option<u8>, part: &Part| -> ClauseView {
         let c = match part {
             Part::Withheld(p) => return placeholder_clause(p),
             Part::Clause(c) => c,
         };
-        let resolve_any = resolver.of_doc(doc_id);
-        let reused = shared.and_then(|s| s.get(&c.id));
-        let [html, markdown, source] = match reused.filter(|r| r.serves(c, bodies, &resolve_any)) {
-            Some(r) => r.bodies(bodies),
-            None => super::bodies::Rendered::new(c, bodies, &resolve_any).bodies(bodies),
+        let [html, markdown, source] = match with_bodies {
+            true => maker.make(doc_id, c),
+            false => [None, None, None],
         };
-        let mut view = ClauseView {
+        let change = maker.changes.get(c.id.as_str());
+        let since = change
+            .filter(|c| {
+                matches!(
+                    c.status,
+                    crate::diff::Status::Added | crate::diff::Status::Changed
+                )
+            })
+            .map(|change| SinceView {
+                rev: maker.since.map(|r| r.old.rev.clone()).unwrap_or_default(),
+                added: change.status == crate::diff::Status::Added,
+                changes: crate::diff::present::kinds(change),
+            });
+        ClauseView {
             withheld: false,
             label: c.label.clone(),
             anchor: c.anchor.clone(),
@@ -443,39 +582,8 @@ pub fn build_since(
                 c.title.as_deref(),
             ),
             source,
-            since: None,
-        };
-        let Some(change) = changes.get(c.id.as_str()) else {
-            return view;
-        };
-        let rev = since.map(|r| r.old.rev.clone()).unwrap_or_default();
-        let added = change.status == crate::diff::Status::Added;
-        if change.text_changed {
-            let marked = super::since::marked(&change.redline);
-            if bodies.html {
-                view.html = Some(Arc::new(super::since::tags(&markdown::to_html(
-                    &marked,
-                    &c.anchor,
-                    3,
-                    &resolve_any,
-                ))));
-            }
-            if bodies.markdown {
-                view.markdown = Some(Arc::new(super::since::tags(&markdown::to_markdown(
-                    &marked,
-                    Some(&c.anchor),
-                    &resolve_any,
-                ))));
-            }
+            since,
         }
-        if added || change.status == crate::diff::Status::Changed {
-            view.since = Some(SinceView {
-                rev,
-                added,
-                changes: crate::diff::present::kinds(change),
-            });
-        }
-        view
     };
     let documents = projection
         .documents

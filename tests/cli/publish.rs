@@ -154,10 +154,19 @@ fn a_leak_stops_publication_and_leaves_out_as_it_was() {
         !draft.root.join("new").exists(),
         "no folder made for the output"
     );
-    // `render` has the same wall.
+    // `render` has the same wall, which reads each file as written beside its place: nothing
+    // is moved in, no file is left beside it, and no folder made for it stays.
     draft
         .run(&["render", "--edition", "public", "--out", "-"])
         .code(1);
+    let run = draft.run(&["render", "--edition", "public", "--out", "out"]);
+    assert!(run.code(1).stderr.contains("error: leak: `public.html`"));
+    assert_eq!(files_under(&draft.root.join("out")), listing);
+    assert_eq!(read_all(&draft.root.join("out")), before);
+    draft
+        .run(&["render", "--edition", "public", "--out", "new/deep/out"])
+        .code(1);
+    assert!(!draft.root.join("new").exists(), "no folder made for it");
 }
 
 #[test]
