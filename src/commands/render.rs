@@ -10,26 +10,26 @@ use crate::publish::Wall;
 use crate::render::Renderer;
 use crate::{Context, Error};
 
-/// The diff from `old_draft` (at `rev`) to the draft being rendered, both seen through the
-/// same edition.
+/// The diff from `old_draft` (at `rev`) to the draft being rendered (`projection`, whose
+/// version is `revision`), both seen through the same edition.
 fn since(
     (rev, old_draft): (&str, &super::Valid),
     edition: &str,
     projection: &crate::edition::Projection,
-    draft: &super::Valid,
+    (scheme, revision): (&crate::model::Scheme, &crate::source::Revision),
 ) -> Result<crate::diff::Report, Error> {
     let agreement = &old_draft.loaded.agreement;
     let old = super::diff::projection(agreement, &old_draft.numbers, rev, Some(edition))?;
-    let version = |d: &super::Valid| crate::diff::Version {
-        rev: d.loaded.revision.rev.clone(),
-        commit: d.loaded.revision.commit.clone(),
+    let version = |r: &crate::source::Revision| crate::diff::Version {
+        rev: r.rev.clone(),
+        commit: r.commit.clone(),
     };
     Ok(crate::diff::compare(
         &old,
         projection,
-        &old_draft.loaded.agreement.scheme,
-        &draft.loaded.agreement.scheme,
-        (version(old_draft), version(draft)),
+        &agreement.scheme,
+        scheme,
+        (version(&old_draft.loaded.revision), version(revision)),
         Some(edition.to_string()),
         false,
     ))
@@ -37,11 +37,15 @@ fn since(
 
 /// Renders the chosen editions (all by default) in one format, to files or stdout.
 pub(crate) fn run(args: &RenderArgs, ctx: &Context) -> Result<ExitCode, Error> {
-    let draft = super::open_valid(ctx, &args.rev)?;
-    let agreement = &draft.loaded.agreement;
+    let super::Valid {
+        source,
+        loaded,
+        numbers,
+        root,
+    } = super::open_valid(ctx, &args.rev)?;
     let editions: Vec<_> = match &args.edition {
-        Some(name) => vec![super::edition(agreement, name)?.clone()],
-        None => agreement.editions.clone(),
+        Some(name) => vec![super::edition(&loaded.agreement, name)?.clone()],
+        None => loaded.agreement.editions.clone(),
     };
     let to_stdout = args.out.as_deref() == Some(std::path::Path::new("-"));
     if to_stdout && editions.len() > 1 {
@@ -62,24 +66,47 @@ pub(crate) fn run(args: &RenderArgs, ctx: &Context) -> Result<ExitCode, Error> {
         }
         _ => None,
     };
-    let renderer = Renderer::new(draft.source.as_ref())?;
+    let renderer = Renderer::new(source.as_ref())?;
+    drop(source);
     let out = (!to_stdout).then(|| match &args.out {
         Some(dir) => ctx.cwd.join(dir),
-        None => draft.root.join("build"),
+        None => root.join("build"),
     });
     if let Some(out) = &out {
-        super::refuse_unsafe_out(out, &draft.root)?;
+        super::refuse_unsafe_out(out, &root)?;
     }
+    // What rendering needs of the model once an edition is projected; the model itself is let
+    // go before the last edition renders.
+    let crate::load::Loaded {
+        agreement,
+        revision,
+        diagnostics,
+        files,
+        unlisted,
+    } = loaded;
+    drop((diagnostics, files, unlisted));
+    let scheme = agreement.scheme.clone();
+    let mut agreement = Some(agreement);
     // Files are written beside their place as they are rendered, read back through the wall,
     // and moved into place once every edition has passed it; stdout gets what passed.
     let mut folders = out.as_deref().map(Folders::make).transpose()?;
     let mut outputs = Vec::new();
-    for edition in &editions {
-        let projection = edition::project(agreement, &draft.numbers, edition);
+    for (k, edition) in editions.iter().enumerate() {
+        let Some(model) = agreement.as_ref() else {
+            break;
+        };
+        let projection = edition::project(model, &numbers, edition);
+        let wall = Wall::new(model, &numbers, edition);
+        if k + 1 == editions.len() {
+            agreement = None;
+        }
         let since = match (&old, edition.annotations) {
-            (Some((rev, old)), true) => {
-                Some(since((rev, old), &edition.name, &projection, &draft)?)
-            }
+            (Some((rev, old)), true) => Some(since(
+                (rev, old),
+                &edition.name,
+                &projection,
+                (&scheme, &revision),
+            )?),
             _ => None,
         };
         let name = format!("{}.{}", edition.name, format.extension());
@@ -87,32 +114,23 @@ pub(crate) fn run(args: &RenderArgs, ctx: &Context) -> Result<ExitCode, Error> {
             Some(dir) => Output::File(Unchecked::create(&dir.join(&name))?),
             None => Output::Printed(Vec::new()),
         };
-        // The wall depends on the edition only: it is built on another core while this one
-        // renders.
-        let (wall, written) = std::thread::scope(|scope| {
-            let wall = scope.spawn(|| Wall::new(agreement, &draft.numbers, edition));
-            let (view, deferred) = crate::render::view::build_deferred(
-                &projection,
-                &draft.numbers,
-                &agreement.scheme,
-                &draft.loaded.revision,
-                since.as_ref(),
-                format.bodies(),
-            );
-            let sink: &mut dyn std::io::Write = match &mut output {
-                Output::File(file) => file,
-                Output::Printed(bytes) => bytes,
-            };
-            let written = renderer.write(view, Some(&deferred), format, (Path::new(&name), sink));
-            (wall.join(), written)
-        });
-        written?;
-        let wall = wall.unwrap_or_else(|_| Wall::new(agreement, &draft.numbers, edition));
+        let (view, deferred) = crate::render::view::build_deferred(
+            &projection,
+            &numbers,
+            &scheme,
+            &revision,
+            since.as_ref(),
+            format.bodies(),
+        );
+        let sink: &mut dyn std::io::Write = match &mut output {
+            Output::File(file) => file,
+            Output::Printed(bytes) => bytes,
+        };
+        renderer.write(view, Some(&deferred), format, (Path::new(&name), sink))?;
         outputs.push((name, &edition.name, output, wall));
     }
-    // The wall reads each output back whole: the draft is let go first, so that the two are
-    // never held at once.
-    drop((draft, old, renderer));
+    // The wall reads each output back whole: what rendering held is let go first.
+    drop((numbers, old, renderer));
     for (name, edition, output, wall) in &mut outputs {
         let leaks = match output {
             Output::File(file) => wall.scan(name, &file.text()?),
