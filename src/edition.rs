@@ -223,7 +223,7 @@ pub fn project(agreement: &Agreement, numbers: &Numbers, edition: &Edition) -> P
             })
         };
         // Headings count the clauses shown before them, withdrawn ones left out.
-        let mut clauses: Vec<Part> = Vec::new();
+        let mut clauses: Vec<Part> = Vec::with_capacity(doc.clauses.len());
         let mut headings = Vec::new();
         for (k, clause) in doc.clauses.iter().enumerate() {
             for h in doc.headings.iter().filter(|h| h.before == k) {

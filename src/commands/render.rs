@@ -95,8 +95,9 @@ pub(crate) fn run(args: &RenderArgs, ctx: &Context) -> Result<ExitCode, Error> {
         let Some(model) = agreement.as_ref() else {
             break;
         };
-        let projection = edition::project(model, &numbers, edition);
+        // The wall first: what building it takes is given back before the projection is made.
         let wall = Wall::new(model, &numbers, edition);
+        let projection = edition::project(model, &numbers, edition);
         if k + 1 == editions.len() {
             agreement = None;
         }

@@ -133,20 +133,19 @@ impl Renderer {
             };
             let (mut batch, mut done) = (std::collections::VecDeque::new(), 0);
             let mut next = || {
-                let Some(deferred) = deferred else {
-                    return Default::default();
-                };
+                let deferred = deferred?;
                 if batch.is_empty() {
                     let end = (done + BATCH).min(deferred.len());
-                    batch.extend(deferred.render(done..end));
+                    batch.extend(deferred.clauses(done..end));
                     done = end;
                 }
-                batch.pop_front().unwrap_or_default()
+                batch.pop_front()
             };
             let mut page = String::new();
             let mut stream = native::Stream {
                 spill: &mut spill,
                 next: &mut next,
+                deferred,
             };
             if templates.stream(&view, &mut page, &mut stream) {
                 (stream.spill)(&mut page);

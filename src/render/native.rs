@@ -7,8 +7,6 @@
 //! renders views of every kind both ways and requires the same bytes. A change to a built-in
 //! template is made in both places.
 
-use std::sync::Arc;
-
 use super::view::{AnnexView, ClauseView, DocumentView, View};
 
 /// The built-in stylesheet, which the HTML page embeds.
@@ -23,9 +21,10 @@ pub(super) struct Stream<'a> {
     /// Takes the page's text so far, leaving it empty: called between clauses once it holds
     /// [`SPILL`] bytes.
     pub spill: &'a mut dyn FnMut(&mut String),
-    /// The bodies (HTML, Markdown, source) of the page's next clause, for a view built without
-    /// them (see [`super::view::Deferred`]); called once for each clause, placeholders too.
-    pub next: &'a mut dyn FnMut() -> [Option<Arc<String>>; 3],
+    /// The next of the clauses a view left out (see [`super::view::Deferred`]), in page order.
+    pub next: &'a mut dyn FnMut() -> Option<ClauseView>,
+    /// What makes them, for a table of contents.
+    pub deferred: Option<&'a super::view::Deferred<'a>>,
 }
 
 /// Appends text to a page, escaped as Handlebars escapes `{{x}}` in its format.
@@ -35,20 +34,26 @@ struct Out<'a, 's> {
     stream: Option<&'a mut Stream<'s>>,
 }
 
-impl Out<'_, '_> {
-    /// The bodies of the clause `c`, which comes next on the page: its own, or the stream's.
-    fn bodies(&mut self, c: &ClauseView) -> [Option<Arc<String>>; 3] {
-        match &mut self.stream {
-            Some(stream) => {
-                let [html, markdown, source] = (stream.next)();
-                [
-                    c.html.clone().or(html),
-                    c.markdown.clone().or(markdown),
-                    c.source.clone().or(source),
-                ]
-            }
-            None => [c.html.clone(), c.markdown.clone(), c.source.clone()],
+impl<'s> Out<'_, 's> {
+    /// Each clause of a document or annex: those the view holds, then the `deferred` more that
+    /// the stream makes.
+    fn each(&mut self, listed: &[ClauseView], deferred: usize, put: fn(&mut Self, &ClauseView)) {
+        for c in listed {
+            put(self, c);
+            self.spill();
         }
+        for _ in 0..deferred {
+            let Some(c) = self.stream.as_mut().and_then(|s| (s.next)()) else {
+                break;
+            };
+            put(self, &c);
+            self.spill();
+        }
+    }
+
+    /// What makes the clauses a view left out, if the page is streamed from one.
+    fn deferred(&self) -> Option<&'s super::view::Deferred<'s>> {
+        self.stream.as_ref().and_then(|s| s.deferred)
     }
 
     /// Hands the page so far on, if it is streamed and has grown large enough.
@@ -80,8 +85,8 @@ impl Out<'_, '_> {
     }
 
     /// `{{#if title}} — {{title}}{{/if}}`.
-    fn title(&mut self, title: &Option<String>) -> &mut Self {
-        if let Some(title) = truthy(title) {
+    fn title(&mut self, title: Option<&str>) -> &mut Self {
+        if let Some(title) = title.filter(|t| !t.is_empty()) {
             self.raw(" — ").text(title);
         }
         self
@@ -89,7 +94,7 @@ impl Out<'_, '_> {
 
     /// `{{#each xs}}{{#unless @first}}{{sep}}{{/unless}}{{this}}{{/each}}`, with `last` as
     /// the separator before the last item (`A, B and C`).
-    fn join<'s>(&mut self, items: impl ExactSizeIterator<Item = &'s str>, sep: &str, last: &str) {
+    fn join<'i>(&mut self, items: impl ExactSizeIterator<Item = &'i str>, sep: &str, last: &str) {
         let n = items.len();
         for (k, item) in items.enumerate() {
             if k > 0 {
@@ -146,8 +151,8 @@ pub(super) fn html(view: &View, out: &mut String, stream: Option<&mut Stream<'_>
         .raw("</strong> · rendered from ")
         .text(&view.version.stamp)
         .raw("</p>\n</header>\n<nav class=\"toc\" aria-label=\"Contents\">\n<h2>Contents</h2>\n<ol>\n");
-    for doc in &view.documents {
-        html_toc(p, doc);
+    for (k, doc) in view.documents.iter().enumerate() {
+        html_toc(p, k, doc);
     }
     p.raw("</ol>\n</nav>\n<main>\n");
     for doc in &view.documents {
@@ -185,26 +190,34 @@ fn html_style(p: &mut Out<'_, '_>, banner: Option<&str>) {
     p.raw(tail);
 }
 
-fn html_toc(p: &mut Out<'_, '_>, doc: &DocumentView) {
+fn html_toc(p: &mut Out<'_, '_>, k: usize, doc: &DocumentView) {
     p.raw("<li><a href=\"#")
         .text(&doc.anchor)
         .raw("\">")
         .text(&doc.title)
         .raw("</a>\n<ol>\n");
-    for c in &doc.clauses {
+    let entry = |p: &mut Out<'_, '_>, label: &str, anchor: &str, title: Option<&str>| {
         p.raw("<li><a href=\"#")
-            .text(&c.anchor)
+            .text(anchor)
             .raw("\">")
-            .text(&c.label)
-            .title(&c.title)
+            .text(label)
+            .title(title)
             .raw("</a></li>\n");
+    };
+    for c in &doc.clauses {
+        entry(p, &c.label, &c.anchor, c.title.as_deref());
+    }
+    if let Some(deferred) = p.deferred().filter(|_| doc.deferred > 0) {
+        for (label, anchor, title) in deferred.contents(k) {
+            entry(p, label, anchor, title);
+        }
     }
     for a in &doc.annexes {
         p.raw("<li class=\"toc-annex\"><a href=\"#")
             .text(&a.anchor)
             .raw("\">")
             .text(&a.label)
-            .title(&a.title)
+            .title(a.title.as_deref())
             .raw("</a></li>\n");
     }
     p.raw("</ol>\n</li>\n");
@@ -216,9 +229,7 @@ fn html_document(p: &mut Out<'_, '_>, doc: &DocumentView) {
         .raw("\">\n<h2 class=\"document-title\">")
         .text(&doc.title)
         .raw("</h2>\n");
-    for c in &doc.clauses {
-        html_clause(p, c);
-    }
+    p.each(&doc.clauses, doc.deferred, html_clause);
     for a in &doc.annexes {
         html_annex(p, a);
     }
@@ -232,13 +243,11 @@ fn html_annex(p: &mut Out<'_, '_>, a: &AnnexView) {
         .text(&a.anchor)
         .raw("\">\n<h2 class=\"annex-title\">");
     html_mark(p, &a.mark);
-    p.text(&a.label).title(&a.title).raw("</h2>\n");
+    p.text(&a.label).title(a.title.as_deref()).raw("</h2>\n");
     if a.withheld {
         p.raw("<p class=\"notice\">").opt(&a.notice).raw("</p>\n");
     } else {
-        for c in &a.clauses {
-            html_clause(p, c);
-        }
+        p.each(&a.clauses, a.deferred, html_clause);
     }
     p.raw("</section>\n");
 }
@@ -251,7 +260,6 @@ fn html_mark(p: &mut Out<'_, '_>, mark: &Option<String>) {
 
 /// `templates/html/clause.hbs`.
 fn html_clause(p: &mut Out<'_, '_>, c: &ClauseView) {
-    let [body, _, _] = p.bodies(c);
     for h in &c.headings {
         p.raw("<p class=\"structure structure-")
             .raw(&h.level.to_string())
@@ -270,13 +278,12 @@ fn html_clause(p: &mut Out<'_, '_>, c: &ClauseView) {
     p.raw("<span class=\"label\">")
         .text(&c.label)
         .raw("</span>")
-        .title(&c.title)
+        .title(c.title.as_deref())
         .raw("</h3>\n");
     if c.withheld {
         p.raw("<p class=\"notice\">")
             .opt(&c.notice)
             .raw("</p>\n</article>\n");
-        p.spill();
         return;
     }
     if let Some(status) = status {
@@ -316,9 +323,8 @@ fn html_clause(p: &mut Out<'_, '_>, c: &ClauseView) {
         p.raw("</aside>\n");
     }
     p.raw("<div class=\"body\">\n")
-        .raw(body.as_deref().map_or("", String::as_str))
+        .raw(c.html.as_deref().map_or("", String::as_str))
         .raw("\n</div>\n</article>\n");
-    p.spill();
 }
 
 /// The page `templates/md/agreement.hbs` renders, into `out`, before blank lines are tidied.
@@ -344,21 +350,30 @@ pub(super) fn markdown(view: &View, out: &mut String, stream: Option<&mut Stream
         .raw(" · rendered from ")
         .text(&view.version.stamp)
         .raw("*\n\n## Contents\n\n");
-    for doc in &view.documents {
+    for (k, doc) in view.documents.iter().enumerate() {
         p.raw("- [")
             .text(&doc.title)
             .raw("](#")
             .text(&doc.anchor)
             .raw(")\n");
-        let clauses = doc.clauses.iter().map(|c| (&c.label, &c.title, &c.anchor));
-        let annexes = doc.annexes.iter().map(|a| (&a.label, &a.title, &a.anchor));
-        for (label, title, anchor) in clauses.chain(annexes) {
+        let entry = |p: &mut Out<'_, '_>, label: &str, anchor: &str, title: Option<&str>| {
             p.raw("  - [")
                 .text(label)
                 .title(title)
                 .raw("](#")
                 .text(anchor)
                 .raw(")\n");
+        };
+        for c in &doc.clauses {
+            entry(p, &c.label, &c.anchor, c.title.as_deref());
+        }
+        if let Some(deferred) = p.deferred().filter(|_| doc.deferred > 0) {
+            for (label, anchor, title) in deferred.contents(k) {
+                entry(p, label, anchor, title);
+            }
+        }
+        for a in &doc.annexes {
+            entry(p, &a.label, &a.anchor, a.title.as_deref());
         }
     }
     for doc in &view.documents {
@@ -367,9 +382,7 @@ pub(super) fn markdown(view: &View, out: &mut String, stream: Option<&mut Stream
             .raw("\"></a>\n\n## ")
             .text(&doc.title)
             .raw("\n");
-        for c in &doc.clauses {
-            markdown_clause(p, c);
-        }
+        p.each(&doc.clauses, doc.deferred, markdown_clause);
         for a in &doc.annexes {
             markdown_annex(p, a);
         }
@@ -389,28 +402,24 @@ fn markdown_mark(p: &mut Out<'_, '_>, mark: &Option<String>) {
 fn markdown_annex(p: &mut Out<'_, '_>, a: &AnnexView) {
     p.raw("\n<a id=\"").text(&a.anchor).raw("\"></a>\n\n## ");
     markdown_mark(p, &a.mark);
-    p.text(&a.label).title(&a.title).raw("\n");
+    p.text(&a.label).title(a.title.as_deref()).raw("\n");
     if a.withheld {
         p.raw("\n*").opt(&a.notice).raw("*\n");
     } else {
-        for c in &a.clauses {
-            markdown_clause(p, c);
-        }
+        p.each(&a.clauses, a.deferred, markdown_clause);
     }
 }
 
 /// `templates/md/clause.hbs`.
 fn markdown_clause(p: &mut Out<'_, '_>, c: &ClauseView) {
-    let [_, body, _] = p.bodies(c);
     for h in &c.headings {
         p.raw("\n**").text(&h.text).raw("**\n");
     }
     p.raw("\n<a id=\"").text(&c.anchor).raw("\"></a>\n\n### ");
     markdown_mark(p, &c.mark);
-    p.text(&c.label).title(&c.title).raw("\n\n");
+    p.text(&c.label).title(c.title.as_deref()).raw("\n\n");
     if c.withheld {
         p.raw("*").opt(&c.notice).raw("*\n");
-        p.spill();
         return;
     }
     if let Some(status) = truthy(&c.status) {
@@ -437,8 +446,8 @@ fn markdown_clause(p: &mut Out<'_, '_>, c: &ClauseView) {
         }
         p.raw("\n");
     }
-    p.raw(body.as_deref().map_or("", String::as_str)).raw("\n");
-    p.spill();
+    p.raw(c.markdown.as_deref().map_or("", String::as_str))
+        .raw("\n");
 }
 
 #[cfg(test)]

@@ -86,6 +86,10 @@ pub struct DocumentView {
     pub anchor: String,
     /// Clauses and placeholders.
     pub clauses: Vec<ClauseView>,
+    /// How many more clauses it has, left out of `clauses` to be made as a page reaches them
+    /// (see [`Deferred`]); none but in a view from [`build_deferred`].
+    #[serde(skip)]
+    pub deferred: usize,
     /// Headings after its last clause.
     pub trailing_headings: Vec<HeadingView>,
     /// Annexes and placeholders.
@@ -126,6 +130,9 @@ pub struct AnnexView {
     pub mark: Option<String>,
     /// Clauses and placeholders.
     pub clauses: Vec<ClauseView>,
+    /// How many more clauses it has, as [`DocumentView::deferred`].
+    #[serde(skip)]
+    pub deferred: usize,
 }
 
 /// A clause, or a withheld clause's placeholder (`withheld` true, only label, anchor and notice).
@@ -353,11 +360,16 @@ impl View {
         Aside(aside.collect())
     }
 
-    /// Puts in the bodies a view built by [`build_deferred`] left out.
+    /// Puts in the clauses a view built by [`build_deferred`] left out.
     pub fn fill(&mut self, deferred: &Deferred<'_>) {
-        let bodies = deferred.render(0..deferred.len());
-        for (c, [html, markdown, source]) in self.clauses_mut().zip(bodies) {
-            (c.html, c.markdown, c.source) = (html, markdown, source);
+        let mut clauses = deferred.clauses(0..deferred.len()).into_iter();
+        for doc in &mut self.documents {
+            doc.clauses.extend(clauses.by_ref().take(doc.deferred));
+            doc.deferred = 0;
+            for annex in &mut doc.annexes {
+                annex.clauses.extend(clauses.by_ref().take(annex.deferred));
+                annex.deferred = 0;
+            }
         }
     }
 
@@ -371,19 +383,34 @@ impl View {
     }
 }
 
-/// What renders the bodies of a view's clauses: the edition's reference rule, the bodies a
-/// format prints, the changes since an earlier version and the bodies other editions rendered.
-struct BodyMaker<'a> {
+/// What makes the views of an edition's clauses: the edition's reference rule and marking, the
+/// bodies a format prints, the changes since an earlier version and the bodies other editions
+/// rendered.
+struct Maker<'a> {
     resolver: super::bodies::Resolver<'a>,
     bodies: Bodies,
     shared: Option<&'a super::bodies::Shared>,
     since: Option<&'a crate::diff::Report>,
     changes: std::collections::BTreeMap<&'a str, &'a crate::diff::ClauseDiff>,
+    annotations: bool,
+    /// The portion mark of each level (`(S)`), in marked editions.
+    marks: Option<Vec<String>>,
+    /// Each party's id and name.
+    names: Vec<(&'a str, &'a str)>,
 }
 
-impl BodyMaker<'_> {
+/// One clause of a view, as the projection has it: its document, its part, and where it is
+/// (its index among the document's clauses, for the headings before it; none in an annex).
+#[derive(Clone, Copy)]
+struct Place<'a> {
+    doc: &'a crate::edition::DocumentView,
+    part: &'a Part,
+    at: Option<usize>,
+}
+
+impl Maker<'_> {
     /// The HTML, Markdown and source bodies of `c`, in document `doc`, that `bodies` names.
-    fn make(&self, doc: &str, c: &crate::edition::ClauseView) -> [Option<Arc<String>>; 3] {
+    fn bodies_of(&self, doc: &str, c: &crate::edition::ClauseView) -> [Option<Arc<String>>; 3] {
         let resolve = self.resolver.of_doc(doc);
         let reused = self.shared.and_then(|s| s.get(&c.id));
         let [mut html, mut markdown, source] =
@@ -404,15 +431,85 @@ impl BodyMaker<'_> {
         }
         [html, markdown, source]
     }
+
+    fn mark(&self, level: crate::model::Level) -> Option<String> {
+        let marks = self.marks.as_ref()?;
+        Some(marks.get(level).cloned().unwrap_or_else(|| "()".into()))
+    }
+
+    /// The view of the clause at `place`, with its bodies.
+    fn clause(&self, place: Place<'_>) -> ClauseView {
+        let Place { doc, part, at } = place;
+        let c = match part {
+            Part::Withheld(p) => return placeholder_clause(p),
+            Part::Clause(c) => c,
+        };
+        let [html, markdown, source] = self.bodies_of(&doc.id, c);
+        let change = self.changes.get(c.id.as_str());
+        let since = change
+            .filter(|c| {
+                matches!(
+                    c.status,
+                    crate::diff::Status::Added | crate::diff::Status::Changed
+                )
+            })
+            .map(|change| SinceView {
+                rev: self.since.map(|r| r.old.rev.clone()).unwrap_or_default(),
+                added: change.status == crate::diff::Status::Added,
+                changes: crate::diff::present::kinds(change),
+            });
+        let headings = match at {
+            Some(k) => (doc.headings.iter())
+                .filter(|h| h.before == k)
+                .map(heading_view)
+                .collect(),
+            None => Vec::new(),
+        };
+        let heading_level = at.and(doc.heading_level);
+        ClauseView {
+            withheld: false,
+            label: c.label.clone(),
+            anchor: c.anchor.clone(),
+            notice: None,
+            id: Some(c.id.clone()),
+            title: c.title.clone(),
+            mark: self.mark(c.level),
+            html,
+            markdown,
+            status: self.annotations.then(|| c.status.as_str().to_string()),
+            positions: self.annotations.then(|| {
+                c.positions
+                    .iter()
+                    .map(|(party, position)| PositionView {
+                        party: party.clone(),
+                        name: (self.names.iter())
+                            .find(|(p, _)| p == party)
+                            .map_or_else(|| party.clone(), |(_, n)| n.to_string()),
+                        position: position.as_str().to_string(),
+                    })
+                    .collect()
+            }),
+            notes: self.annotations.then(|| c.notes.clone()),
+            tags: self.annotations.then(|| c.tags.clone()),
+            headings,
+            source_heading: source_heading(
+                heading_level,
+                c.fixed_label.as_deref(),
+                c.title.as_deref(),
+            ),
+            source,
+            since,
+        }
+    }
 }
 
-/// The bodies of a view built by [`build_deferred`], rendered when a page reaches them: held
-/// all at once, they were as large as the page itself.
+/// The clauses of a view built by [`build_deferred`], made when a page reaches them: held all
+/// at once with their bodies, they were as large as the page itself.
 pub struct Deferred<'a> {
-    maker: BodyMaker<'a>,
-    /// For each clause of the view, in page order, its document and clause; none for a
-    /// placeholder.
-    clauses: Vec<Option<(&'a str, &'a crate::edition::ClauseView)>>,
+    maker: Maker<'a>,
+    /// Every clause of the view, in page order: each document's, then its annexes'.
+    clauses: Vec<Place<'a>>,
+    documents: &'a [crate::edition::DocumentView],
 }
 
 impl Deferred<'_> {
@@ -426,12 +523,19 @@ impl Deferred<'_> {
         self.clauses.is_empty()
     }
 
-    /// The bodies of the view's clauses `range` (in page order), on every core.
-    pub fn render(&self, range: std::ops::Range<usize>) -> Vec<[Option<Arc<String>>; 3]> {
-        let clauses = self.clauses.get(range).unwrap_or_default();
-        crate::parallel::map(clauses, |clause| match clause {
-            Some((doc, c)) => self.maker.make(doc, c),
-            None => [None, None, None],
+    /// The views of the clauses `range` (in page order), with their bodies, on every core.
+    pub fn clauses(&self, range: std::ops::Range<usize>) -> Vec<ClauseView> {
+        let places = self.clauses.get(range).unwrap_or_default();
+        crate::parallel::map(places, |&place| self.maker.clause(place))
+    }
+
+    /// The label, anchor and title of each clause of the `k`th document (not its annexes'),
+    /// for a table of contents.
+    pub fn contents(&self, k: usize) -> impl Iterator<Item = (&str, &str, Option<&str>)> {
+        let parts = self.documents.get(k).map_or(&[][..], |d| &d.clauses);
+        parts.iter().map(|part| match part {
+            Part::Withheld(p) => (p.label.as_str(), p.anchor.as_str(), None),
+            Part::Clause(c) => (c.label.as_str(), c.anchor.as_str(), c.title.as_deref()),
         })
     }
 }
@@ -449,12 +553,12 @@ pub fn build_since(
     bodies: Bodies,
     shared: Option<&super::bodies::Shared>,
 ) -> View {
-    let maker = body_maker(projection, numbers, since, bodies, shared);
-    build_with(projection, scheme, revision, &maker, true)
+    let maker = maker(projection, numbers, scheme, since, bodies, shared);
+    build_with(projection, revision, &maker, true)
 }
 
-/// [`build_since`] without other editions' bodies, and with the clauses' bodies left out of the
-/// view, to be rendered as a page reaches them ([`Deferred`]).
+/// [`build_since`] without other editions' bodies, and with every clause left out of the view,
+/// to be made as a page reaches it ([`Deferred`]).
 pub fn build_deferred<'a>(
     projection: &'a Projection,
     numbers: &'a Numbers,
@@ -463,31 +567,46 @@ pub fn build_deferred<'a>(
     since: Option<&'a crate::diff::Report>,
     bodies: Bodies,
 ) -> (View, Deferred<'a>) {
-    let maker = body_maker(projection, numbers, since, bodies, None);
-    let view = build_with(projection, scheme, revision, &maker, false);
-    let mut clauses = Vec::new();
-    for doc in &projection.documents {
-        let annexes = doc.annexes.iter().flat_map(|a| match a {
-            AnnexPart::Annex(annex) => annex.clauses.as_slice(),
-            AnnexPart::Withheld(_) => &[],
-        });
-        for part in doc.clauses.iter().chain(annexes) {
-            clauses.push(match part {
-                Part::Clause(c) => Some((doc.id.as_str(), c.as_ref())),
-                Part::Withheld(_) => None,
+    let maker = maker(projection, numbers, scheme, since, bodies, None);
+    let view = build_with(projection, revision, &maker, false);
+    let clauses = (projection.documents.iter())
+        .flat_map(|doc| {
+            let listed = doc.clauses.iter().enumerate();
+            let listed = listed.map(move |(k, part)| Place {
+                doc,
+                part,
+                at: Some(k),
             });
-        }
-    }
-    (view, Deferred { maker, clauses })
+            let annexes = doc.annexes.iter().flat_map(|a| match a {
+                AnnexPart::Annex(annex) => annex.clauses.as_slice(),
+                AnnexPart::Withheld(_) => &[],
+            });
+            listed.chain(annexes.map(move |part| Place {
+                doc,
+                part,
+                at: None,
+            }))
+        })
+        .collect();
+    let documents = &projection.documents;
+    (
+        view,
+        Deferred {
+            maker,
+            clauses,
+            documents,
+        },
+    )
 }
 
-fn body_maker<'a>(
+fn maker<'a>(
     projection: &'a Projection,
     numbers: &'a Numbers,
+    scheme: &Scheme,
     since: Option<&'a crate::diff::Report>,
     bodies: Bodies,
     shared: Option<&'a super::bodies::Shared>,
-) -> BodyMaker<'a> {
+) -> Maker<'a> {
     let since = since.filter(|_| projection.edition.annotations);
     let changes = since
         .map(|r| {
@@ -498,148 +617,92 @@ fn body_maker<'a>(
                 .collect()
         })
         .unwrap_or_default();
-    BodyMaker {
+    let marks = (projection.marking.as_ref())
+        .map(|_| scheme.marks.iter().map(|m| format!("({m})")).collect());
+    Maker {
         resolver: super::bodies::Resolver::of(projection, numbers),
         bodies,
         shared,
         since,
         changes,
+        annotations: projection.edition.annotations,
+        marks,
+        names: (projection.parties.iter())
+            .map(|p| (p.id.as_str(), p.name.as_str()))
+            .collect(),
     }
 }
 
-/// The view of `projection`, with each clause's bodies from `maker` if `with_bodies`.
+/// The view of `projection`: with every clause if `whole`, else with none (see [`Deferred`]).
 fn build_with(
     projection: &Projection,
-    scheme: &Scheme,
     revision: &Revision,
-    maker: &BodyMaker<'_>,
-    with_bodies: bool,
+    maker: &Maker<'_>,
+    whole: bool,
 ) -> View {
-    let annotations = projection.edition.annotations;
-    let mark = |level| {
-        projection
-            .marking
-            .as_ref()
-            .map(|_| format!("({})", scheme.mark(level)))
-    };
-    let names: Vec<(&str, &str)> = projection
-        .parties
-        .iter()
-        .map(|p| (p.id.as_str(), p.name.as_str()))
-        .collect();
-    let clause_view = |doc_id: &str, heading_level: Option<u8>, part: &Part| -> ClauseView {
-        let c = match part {
-            Part::Withheld(p) => return placeholder_clause(p),
-            Part::Clause(c) => c,
-        };
-        let [html, markdown, source] = match with_bodies {
-            true => maker.make(doc_id, c),
-            false => [None, None, None],
-        };
-        let change = maker.changes.get(c.id.as_str());
-        let since = change
-            .filter(|c| {
-                matches!(
-                    c.status,
-                    crate::diff::Status::Added | crate::diff::Status::Changed
-                )
-            })
-            .map(|change| SinceView {
-                rev: maker.since.map(|r| r.old.rev.clone()).unwrap_or_default(),
-                added: change.status == crate::diff::Status::Added,
-                changes: crate::diff::present::kinds(change),
-            });
-        ClauseView {
-            withheld: false,
-            label: c.label.clone(),
-            anchor: c.anchor.clone(),
-            notice: None,
-            id: Some(c.id.clone()),
-            title: c.title.clone(),
-            mark: mark(c.level),
-            html,
-            markdown,
-            status: annotations.then(|| c.status.as_str().to_string()),
-            positions: annotations.then(|| {
-                c.positions
-                    .iter()
-                    .map(|(party, position)| PositionView {
-                        party: party.clone(),
-                        name: names
-                            .iter()
-                            .find(|(p, _)| p == party)
-                            .map_or_else(|| party.clone(), |(_, n)| n.to_string()),
-                        position: position.as_str().to_string(),
-                    })
-                    .collect()
-            }),
-            notes: annotations.then(|| c.notes.clone()),
-            tags: annotations.then(|| c.tags.clone()),
-            headings: Vec::new(),
-            source_heading: source_heading(
-                heading_level,
-                c.fixed_label.as_deref(),
-                c.title.as_deref(),
-            ),
-            source,
-            since,
-        }
-    };
     let documents = projection
         .documents
         .iter()
-        .map(|doc| DocumentView {
-            id: doc.id.clone(),
-            title: doc.title.clone(),
-            anchor: doc.anchor.clone(),
-            // Rendering bodies is most of building a view: on every core.
-            clauses: crate::parallel::map(
-                &doc.clauses.iter().enumerate().collect::<Vec<_>>(),
-                |&(k, p)| {
-                    let mut view = clause_view(&doc.id, doc.heading_level, p);
-                    view.headings = doc
-                        .headings
-                        .iter()
-                        .filter(|h| h.before == k)
-                        .map(heading_view)
-                        .collect();
-                    view
-                },
-            ),
-            trailing_headings: doc
-                .headings
-                .iter()
-                .filter(|h| h.before >= doc.clauses.len())
-                .map(heading_view)
-                .collect(),
-            annexes: doc
-                .annexes
-                .iter()
-                .map(|a| match a {
-                    AnnexPart::Withheld(p) => AnnexView {
-                        withheld: true,
-                        label: p.label.clone(),
-                        anchor: p.anchor.clone(),
-                        notice: Some(p.notice.clone()),
-                        id: None,
-                        title: None,
-                        mark: None,
-                        clauses: Vec::new(),
-                    },
-                    AnnexPart::Annex(annex) => AnnexView {
-                        withheld: false,
-                        label: annex.label.clone(),
-                        anchor: annex.anchor.clone(),
-                        notice: None,
-                        id: Some(annex.id.clone()),
-                        title: Some(annex.title.clone()),
-                        mark: mark(annex.level),
-                        clauses: crate::parallel::map(&annex.clauses, |p| {
-                            clause_view(&doc.id, None, p)
-                        }),
-                    },
+        .map(|doc| {
+            let places: Vec<Place<'_>> = (doc.clauses.iter().enumerate())
+                .map(|(k, part)| Place {
+                    doc,
+                    part,
+                    at: Some(k),
                 })
-                .collect(),
+                .collect();
+            let clauses = |places: &[Place<'_>]| match whole {
+                // Rendering bodies is most of building a view: on every core.
+                true => crate::parallel::map(places, |&place| maker.clause(place)),
+                false => Vec::new(),
+            };
+            let deferred = |places: &[Place<'_>]| if whole { 0 } else { places.len() };
+            DocumentView {
+                id: doc.id.clone(),
+                title: doc.title.clone(),
+                anchor: doc.anchor.clone(),
+                clauses: clauses(&places),
+                deferred: deferred(&places),
+                trailing_headings: doc
+                    .headings
+                    .iter()
+                    .filter(|h| h.before >= doc.clauses.len())
+                    .map(heading_view)
+                    .collect(),
+                annexes: doc
+                    .annexes
+                    .iter()
+                    .map(|a| match a {
+                        AnnexPart::Withheld(p) => AnnexView {
+                            withheld: true,
+                            label: p.label.clone(),
+                            anchor: p.anchor.clone(),
+                            notice: Some(p.notice.clone()),
+                            ..AnnexView::default()
+                        },
+                        AnnexPart::Annex(annex) => {
+                            let places: Vec<Place<'_>> = (annex.clauses.iter())
+                                .map(|part| Place {
+                                    doc,
+                                    part,
+                                    at: None,
+                                })
+                                .collect();
+                            AnnexView {
+                                withheld: false,
+                                label: annex.label.clone(),
+                                anchor: annex.anchor.clone(),
+                                notice: None,
+                                id: Some(annex.id.clone()),
+                                title: Some(annex.title.clone()),
+                                mark: maker.mark(annex.level),
+                                clauses: clauses(&places),
+                                deferred: deferred(&places),
+                            }
+                        }
+                    })
+                    .collect(),
+            }
         })
         .collect();
     View {
@@ -657,7 +720,7 @@ fn build_with(
         },
         edition: EditionView {
             name: projection.edition.name.clone(),
-            annotations,
+            annotations: maker.annotations,
             banner: projection.marking.as_ref().map(|m| m.banner.clone()),
         },
         version: VersionView {
