@@ -326,6 +326,59 @@ impl Tidy {
     }
 }
 
+/// What the tests render: a draft, and each of its editions projected, with the diff to it
+/// from an older version of the draft.
+#[cfg(test)]
+pub(crate) struct Sample {
+    pub source: Box<dyn Source>,
+    pub loaded: crate::load::Loaded,
+    pub numbers: Numbers,
+    pub editions: Vec<(Projection, crate::diff::Report)>,
+}
+
+/// The [`Sample`] of the draft in the folder `new`, with the changes since the one in `old`.
+#[cfg(test)]
+pub(crate) fn sample(old: &str, new: &str) -> Sample {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let load = |folder: &str| {
+        let here = Err(&Error::Refused(String::new()));
+        let source = crate::source::open(folder, here, root).unwrap();
+        let loaded = crate::load::load(source.as_ref()).unwrap();
+        let numbers = crate::numbering::assign(&loaded.agreement);
+        (source, loaded, numbers)
+    };
+    let (_, old, old_numbers) = load(old);
+    let (source, loaded, numbers) = load(new);
+    let version = |l: &crate::load::Loaded| crate::diff::Version {
+        rev: l.revision.rev.clone(),
+        commit: None,
+    };
+    let (agreement, before) = (&loaded.agreement, &old.agreement);
+    let editions = (agreement.editions.iter())
+        .map(|edition| {
+            let projection = crate::edition::project(agreement, &numbers, edition);
+            let earlier = before.edition(&edition.name).unwrap();
+            let earlier = crate::edition::project(before, &old_numbers, earlier);
+            let since = crate::diff::compare(
+                &earlier,
+                &projection,
+                &before.scheme,
+                &agreement.scheme,
+                (version(&old), version(&loaded)),
+                Some(edition.name.clone()),
+                false,
+            );
+            (projection, since)
+        })
+        .collect();
+    Sample {
+        source,
+        loaded,
+        numbers,
+        editions,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -418,61 +471,36 @@ mod tests {
     /// time, bodies three at a time, in tests), the page is the one rendered whole.
     #[test]
     fn a_page_streamed_from_a_deferred_view_is_the_page_rendered_whole() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let load = |folder: &str| {
-            let here = Err(&crate::Error::Refused(String::new()));
-            let source = crate::source::open(folder, here, root).unwrap();
-            let loaded = crate::load::load(source.as_ref()).unwrap();
-            let numbers = crate::numbering::assign(&loaded.agreement);
-            (source, loaded, numbers)
-        };
-        let (_, old, old_numbers) = load("drafts/peace-framework-v1");
-        let (source, new, numbers) = load("drafts/peace-framework");
-        let renderer = super::Renderer::new(source.as_ref()).unwrap();
+        let sample = super::sample("drafts/peace-framework-v1", "drafts/peace-framework");
+        let renderer = super::Renderer::new(sample.source.as_ref()).unwrap();
+        let (scheme, revision) = (&sample.loaded.agreement.scheme, &sample.loaded.revision);
         let mut pages = 0;
-        for edition in &new.agreement.editions {
-            let projection = crate::edition::project(&new.agreement, &numbers, edition);
-            let before = old.agreement.edition(&edition.name).unwrap();
-            let before = crate::edition::project(&old.agreement, &old_numbers, before);
-            let version = |l: &crate::load::Loaded| crate::diff::Version {
-                rev: l.revision.rev.clone(),
-                commit: None,
-            };
-            let since = crate::diff::compare(
-                &before,
-                &projection,
-                &old.agreement.scheme,
-                &new.agreement.scheme,
-                (version(&old), version(&new)),
-                Some(edition.name.clone()),
-                false,
-            );
-            for since in [None, Some(&since)] {
+        for (projection, since) in &sample.editions {
+            for since in [None, Some(since)] {
                 for format in [
                     super::Format::Html,
                     super::Format::Markdown,
                     super::Format::MarkdownSource,
                     super::Format::Json,
                 ] {
-                    let (scheme, revision) = (&new.agreement.scheme, &new.revision);
-                    let whole = super::view::build_since(
-                        &projection,
-                        &numbers,
-                        scheme,
-                        revision,
-                        since,
-                        format.bodies(),
-                        None,
-                    );
-                    let whole = renderer.render(&whole, format).unwrap();
-                    let (view, deferred) = super::view::build_deferred(
-                        &projection,
-                        &numbers,
-                        scheme,
-                        revision,
-                        since,
-                        format.bodies(),
-                    );
+                    let (numbers, bodies) = (&sample.numbers, format.bodies());
+                    let view = |defer: bool| match defer {
+                        false => (
+                            super::view::build_since(
+                                projection, numbers, scheme, revision, since, bodies, None,
+                            ),
+                            None,
+                        ),
+                        true => {
+                            let (view, deferred) = super::view::build_deferred(
+                                projection, numbers, scheme, revision, since, bodies,
+                            );
+                            (view, Some(deferred))
+                        }
+                    };
+                    let whole = renderer.render(&view(false).0, format).unwrap();
+                    let (view, deferred) = view(true);
+                    let deferred = deferred.unwrap();
                     assert!(deferred.len() > 3, "the page spans batches");
                     let mut streamed = Vec::new();
                     let sink = (std::path::Path::new("page"), &mut streamed as _);
@@ -481,13 +509,13 @@ mod tests {
                         String::from_utf8(streamed).unwrap(),
                         whole,
                         "{format:?}, edition {}, since: {}",
-                        edition.name,
+                        projection.edition.name,
                         since.is_some()
                     );
                     pages += 1;
                 }
             }
         }
-        assert_eq!(pages, 8 * new.agreement.editions.len());
+        assert_eq!(pages, 8 * sample.editions.len());
     }
 }

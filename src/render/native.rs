@@ -27,6 +27,9 @@ pub(super) struct Stream<'a> {
     pub deferred: Option<&'a super::view::Deferred<'a>>,
 }
 
+/// Puts one entry of a table of contents: a label, an anchor and a title.
+type Entry = fn(&mut Out<'_, '_>, &str, &str, Option<&str>);
+
 /// Appends text to a page, escaped as Handlebars escapes `{{x}}` in its format.
 struct Out<'a, 's> {
     out: &'a mut String,
@@ -51,9 +54,18 @@ impl<'s> Out<'_, 's> {
         }
     }
 
-    /// What makes the clauses a view left out, if the page is streamed from one.
-    fn deferred(&self) -> Option<&'s super::view::Deferred<'s>> {
-        self.stream.as_ref().and_then(|s| s.deferred)
+    /// Puts `entry` for the label, anchor and title of each clause of the `k`th document,
+    /// `doc`, in a table of contents: those the view holds, then those it left out.
+    fn contents(&mut self, k: usize, doc: &DocumentView, entry: Entry) {
+        for c in &doc.clauses {
+            entry(self, &c.label, &c.anchor, c.title.as_deref());
+        }
+        let deferred = self.stream.as_ref().and_then(|s| s.deferred);
+        if let Some(deferred) = deferred.filter(|_| doc.deferred > 0) {
+            for (label, anchor, title) in deferred.contents(k) {
+                entry(self, label, anchor, title);
+            }
+        }
     }
 
     /// Hands the page so far on, if it is streamed and has grown large enough.
@@ -204,14 +216,7 @@ fn html_toc(p: &mut Out<'_, '_>, k: usize, doc: &DocumentView) {
             .title(title)
             .raw("</a></li>\n");
     };
-    for c in &doc.clauses {
-        entry(p, &c.label, &c.anchor, c.title.as_deref());
-    }
-    if let Some(deferred) = p.deferred().filter(|_| doc.deferred > 0) {
-        for (label, anchor, title) in deferred.contents(k) {
-            entry(p, label, anchor, title);
-        }
-    }
+    p.contents(k, doc, entry);
     for a in &doc.annexes {
         p.raw("<li class=\"toc-annex\"><a href=\"#")
             .text(&a.anchor)
@@ -364,14 +369,7 @@ pub(super) fn markdown(view: &View, out: &mut String, stream: Option<&mut Stream
                 .text(anchor)
                 .raw(")\n");
         };
-        for c in &doc.clauses {
-            entry(p, &c.label, &c.anchor, c.title.as_deref());
-        }
-        if let Some(deferred) = p.deferred().filter(|_| doc.deferred > 0) {
-            for (label, anchor, title) in deferred.contents(k) {
-                entry(p, label, anchor, title);
-            }
-        }
+        p.contents(k, doc, entry);
         for a in &doc.annexes {
             entry(p, &a.label, &a.anchor, a.title.as_deref());
         }
@@ -458,39 +456,16 @@ mod tests {
 
     /// Every edition of a draft, annotated ones with the changes since `old`.
     fn views_of(old: &str, new: &str) -> Vec<View> {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let load = |folder: &str| {
-            let here = Err(&crate::Error::Refused(String::new()));
-            let source = crate::source::open(folder, here, root).unwrap();
-            let loaded = crate::load::load(source.as_ref()).unwrap();
-            let numbers = crate::numbering::assign(&loaded.agreement);
-            (loaded, numbers)
-        };
-        let ((old, old_numbers), (new, numbers)) = (load(old), load(new));
+        let sample = super::super::sample(old, new);
+        let (scheme, revision) = (&sample.loaded.agreement.scheme, &sample.loaded.revision);
         let mut views = Vec::new();
-        for edition in &new.agreement.editions {
-            let projection = crate::edition::project(&new.agreement, &numbers, edition);
-            let before = old.agreement.edition(&edition.name).unwrap();
-            let before = crate::edition::project(&old.agreement, &old_numbers, before);
-            let version = |l: &crate::load::Loaded| crate::diff::Version {
-                rev: l.revision.rev.clone(),
-                commit: None,
-            };
-            let since = crate::diff::compare(
-                &before,
-                &projection,
-                &old.agreement.scheme,
-                &new.agreement.scheme,
-                (version(&old), version(&new)),
-                Some(edition.name.clone()),
-                false,
-            );
-            for since in [None, Some(&since)] {
+        for (projection, since) in &sample.editions {
+            for since in [None, Some(since)] {
                 views.push(super::super::view::build_since(
-                    &projection,
-                    &numbers,
-                    &new.agreement.scheme,
-                    &new.revision,
+                    projection,
+                    &sample.numbers,
+                    scheme,
+                    revision,
                     since,
                     Bodies::ALL,
                     None,
