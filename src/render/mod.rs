@@ -4,6 +4,7 @@
 //! projection only; nothing here reads the full agreement.
 
 pub mod bodies;
+mod json;
 mod native;
 pub mod since;
 pub mod templates;
@@ -103,10 +104,11 @@ impl Renderer {
     }
 
     /// Renders one view in one format into `sink` (named `name` in errors) as the page is made.
-    /// The built-in HTML and Markdown templates hand it on a piece at a time, never holding it
-    /// whole, and render the bodies of a view built without them ([`view::build_deferred`]) a
-    /// batch at a time as the page reaches them; other formats and a draft's own templates
-    /// render the whole page, with every body, first.
+    /// JSON and the built-in HTML and Markdown templates hand it on a piece at a time, never
+    /// holding it whole, and make the clauses a view built without them
+    /// ([`view::build_deferred`]) left out a batch at a time as the page reaches them; a
+    /// draft's own templates and the source Markdown (Handlebars) render the whole page, with
+    /// every clause, first.
     pub fn write(
         &self,
         mut view: view::View,
@@ -115,10 +117,21 @@ impl Renderer {
         (name, sink): (&std::path::Path, &mut dyn std::io::Write),
     ) -> Result<(), Error> {
         let io = |e| Error::io("write", name, e);
+        let (mut batch, mut done) = (std::collections::VecDeque::new(), 0);
+        let mut next = || {
+            let deferred = deferred?;
+            if batch.is_empty() {
+                let end = (done + BATCH).min(deferred.len());
+                batch.extend(deferred.clauses(done..end));
+                done = end;
+            }
+            batch.pop_front()
+        };
         let streamed = match format {
             Format::Html => Some((&self.html, false)),
             Format::Markdown => Some((&self.markdown, true)),
-            Format::MarkdownSource | Format::Json => None,
+            Format::Json => return json::write(&view, &mut next, sink).map_err(io),
+            Format::MarkdownSource => None,
         };
         if let Some((templates, tidy)) = streamed {
             let (mut tidier, mut failed) = (Tidy::default(), None);
@@ -130,16 +143,6 @@ impl Renderer {
                     failed = sink.write_all(text.as_bytes()).err();
                 }
                 text.clear();
-            };
-            let (mut batch, mut done) = (std::collections::VecDeque::new(), 0);
-            let mut next = || {
-                let deferred = deferred?;
-                if batch.is_empty() {
-                    let end = (done + BATCH).min(deferred.len());
-                    batch.extend(deferred.clauses(done..end));
-                    done = end;
-                }
-                batch.pop_front()
             };
             let mut page = String::new();
             let mut stream = native::Stream {

@@ -1,0 +1,135 @@
+//! The JSON of a view whose clauses were left out of it (see [`super::view::Deferred`]), written
+//! as they are made: the bytes `serde_json` writes of the whole view, which is never held. The
+//! view's types derive their JSON; what is written here by hand follows them field by field,
+//! and a test holds the two to the same bytes for every edition of the sample draft.
+
+use std::cell::RefCell;
+use std::io::Write;
+
+use serde::ser::{Serialize, SerializeSeq, SerializeStruct, Serializer};
+
+use super::view::{AnnexView, ClauseView, DocumentView, View};
+
+/// The next of the clauses the view left out, in page order.
+type Next<'n> = RefCell<&'n mut dyn FnMut() -> Option<ClauseView>>;
+
+/// Writes `view` as pretty JSON and a newline, its left-out clauses taken from `next`.
+pub(super) fn write(
+    view: &View,
+    next: &mut dyn FnMut() -> Option<ClauseView>,
+    sink: &mut dyn Write,
+) -> std::io::Result<()> {
+    let next = RefCell::new(next);
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, sink);
+    serde_json::to_writer_pretty(&mut out, &Whole { view, next: &next })?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+/// The view, as `View` derives it.
+struct Whole<'a, 'n> {
+    view: &'a View,
+    next: &'a Next<'n>,
+}
+
+impl Serialize for Whole<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (view, next) = (self.view, self.next);
+        let mut out = s.serialize_struct("View", 5)?;
+        out.serialize_field("agreement", &view.agreement)?;
+        out.serialize_field("edition", &view.edition)?;
+        out.serialize_field("version", &view.version)?;
+        out.serialize_field("documents", &Documents(&view.documents, next))?;
+        out.serialize_field("generator", &view.generator)?;
+        out.end()
+    }
+}
+
+/// The documents.
+struct Documents<'a, 'n>(&'a [DocumentView], &'a Next<'n>);
+
+impl Serialize for Documents<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Documents(documents, next) = *self;
+        s.collect_seq(documents.iter().map(|doc| Document { doc, next }))
+    }
+}
+
+/// A document, as `DocumentView` derives it.
+struct Document<'a, 'n> {
+    doc: &'a DocumentView,
+    next: &'a Next<'n>,
+}
+
+impl Serialize for Document<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (doc, next) = (self.doc, self.next);
+        let mut out = s.serialize_struct("DocumentView", 6)?;
+        out.serialize_field("id", &doc.id)?;
+        out.serialize_field("title", &doc.title)?;
+        out.serialize_field("anchor", &doc.anchor)?;
+        out.serialize_field("clauses", &Clauses(&doc.clauses, doc.deferred, next))?;
+        out.serialize_field("trailing_headings", &doc.trailing_headings)?;
+        out.serialize_field("annexes", &Annexes(&doc.annexes, next))?;
+        out.end()
+    }
+}
+
+/// A document's annexes.
+struct Annexes<'a, 'n>(&'a [AnnexView], &'a Next<'n>);
+
+impl Serialize for Annexes<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Annexes(annexes, next) = *self;
+        s.collect_seq(annexes.iter().map(|annex| Annex { annex, next }))
+    }
+}
+
+/// An annex, as `AnnexView` derives it.
+struct Annex<'a, 'n> {
+    annex: &'a AnnexView,
+    next: &'a Next<'n>,
+}
+
+impl Serialize for Annex<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let a = self.annex;
+        let mut out = s.serialize_struct("AnnexView", 8)?;
+        out.serialize_field("withheld", &a.withheld)?;
+        out.serialize_field("label", &a.label)?;
+        out.serialize_field("anchor", &a.anchor)?;
+        for (key, value) in [
+            ("notice", &a.notice),
+            ("id", &a.id),
+            ("title", &a.title),
+            ("mark", &a.mark),
+        ] {
+            match value {
+                Some(value) => out.serialize_field(key, value)?,
+                None => out.skip_field(key)?,
+            }
+        }
+        out.serialize_field("clauses", &Clauses(&a.clauses, a.deferred, self.next))?;
+        out.end()
+    }
+}
+
+/// The clauses a document or annex holds, then the `.1` more it left out.
+struct Clauses<'a, 'n>(&'a [ClauseView], usize, &'a Next<'n>);
+
+impl Serialize for Clauses<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Clauses(listed, deferred, next) = *self;
+        let mut out = s.serialize_seq(Some(listed.len() + deferred))?;
+        for c in listed {
+            out.serialize_element(c)?;
+        }
+        for _ in 0..deferred {
+            let Some(c) = (next.borrow_mut())() else {
+                break;
+            };
+            out.serialize_element(&c)?;
+        }
+        out.end()
+    }
+}
