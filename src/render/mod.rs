@@ -104,11 +104,10 @@ impl Renderer {
     }
 
     /// Renders one view in one format into `sink` (named `name` in errors) as the page is made.
-    /// JSON and the built-in HTML and Markdown templates hand it on a piece at a time, never
-    /// holding it whole, and make the clauses a view built without them
-    /// ([`view::build_deferred`]) left out a batch at a time as the page reaches them; a
-    /// draft's own templates and the source Markdown (Handlebars) render the whole page, with
-    /// every clause, first.
+    /// JSON and the built-in templates hand it on a piece at a time, never holding it whole,
+    /// and make the clauses a view built without them ([`view::build_deferred`]) left out a
+    /// batch at a time as the page reaches them; a draft's own templates (Handlebars) render
+    /// the whole page, with every clause, first.
     pub fn write(
         &self,
         mut view: view::View,
@@ -130,8 +129,8 @@ impl Renderer {
         let streamed = match format {
             Format::Html => Some((&self.html, false)),
             Format::Markdown => Some((&self.markdown, true)),
+            Format::MarkdownSource => Some((&self.source, true)),
             Format::Json => return json::write(&view, &mut next, sink).map_err(io),
-            Format::MarkdownSource => None,
         };
         if let Some((templates, tidy)) = streamed {
             let (mut tidier, mut failed) = (Tidy::default(), None);

@@ -1,6 +1,7 @@
-//! The built-in HTML and Markdown templates, written out in Rust: what Handlebars makes of
-//! `templates/html/*.hbs` and `templates/md/*.hbs`, byte for byte, for drafts that override
-//! none of a format's templates. Handlebars copied the whole view into its own data and each
+//! The built-in HTML, Markdown and source Markdown templates, written out in Rust: what
+//! Handlebars makes of `templates/html/*.hbs`, `templates/md/*.hbs` and
+//! `templates/md-source/*.hbs`, byte for byte, for drafts that override none of a format's
+//! templates; pages streamed from them are never held whole. Handlebars copied the whole view into its own data and each
 //! clause again into every partial's context; that was a fifth of `publish`'s time.
 //!
 //! The `.hbs` files stay the reference: users copy them to start their own, and a test
@@ -448,6 +449,72 @@ fn markdown_clause(p: &mut Out<'_, '_>, c: &ClauseView) {
         .raw("\n");
 }
 
+/// The page `templates/md-source/agreement.hbs` renders, into `out`, before blank lines are
+/// tidied: each clause's heading and body as its source has them.
+pub(super) fn source(view: &View, out: &mut String, stream: Option<&mut Stream<'_>>) {
+    out.clear();
+    let p = &mut Out {
+        out,
+        html: false,
+        stream,
+    };
+    for doc in &view.documents {
+        p.each(&doc.clauses, doc.deferred, source_clause);
+        for h in &doc.trailing_headings {
+            source_structure(p, h);
+        }
+        for a in &doc.annexes {
+            p.raw("\n## ")
+                .text(&a.label)
+                .title(a.title.as_deref())
+                .raw("\n");
+            if a.withheld {
+                p.raw("\n*").opt(&a.notice).raw("*\n");
+            }
+            p.each(&a.clauses, a.deferred, |p, c| {
+                source_heading(p, c);
+                source_body(p, c);
+            });
+        }
+    }
+}
+
+/// A clause of a document, with the headings before it.
+fn source_clause(p: &mut Out<'_, '_>, c: &ClauseView) {
+    for h in &c.headings {
+        source_structure(p, h);
+    }
+    source_heading(p, c);
+    if c.withheld {
+        p.raw("\n*")
+            .text(&c.label)
+            .raw(": ")
+            .opt(&c.notice)
+            .raw("*\n");
+    } else {
+        source_body(p, c);
+    }
+}
+
+/// A heading that structures a document's clauses.
+fn source_structure(p: &mut Out<'_, '_>, h: &super::view::HeadingView) {
+    p.raw("\n").text(&h.marker).raw(" ").text(&h.text).raw("\n");
+}
+
+/// `{{#if source_heading}}` and the heading.
+fn source_heading(p: &mut Out<'_, '_>, c: &ClauseView) {
+    if let Some(heading) = truthy(&c.source_heading) {
+        p.raw("\n").text(heading).raw("\n");
+    }
+}
+
+/// A clause's body as written.
+fn source_body(p: &mut Out<'_, '_>, c: &ClauseView) {
+    p.raw("\n")
+        .raw(c.source.as_deref().map_or("", String::as_str))
+        .raw("\n");
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::templates::{Kind, Templates};
@@ -526,7 +593,7 @@ mod tests {
         let odd: Vec<View> = views.iter().take(2).cloned().flat_map(odd_views).collect();
         views.extend(odd);
         let none = MemorySource::new("WORKTREE", Vec::new());
-        for kind in [Kind::Html, Kind::Markdown] {
+        for kind in [Kind::Html, Kind::Markdown, Kind::MarkdownSource] {
             let templates = Templates::load(kind, &none).unwrap();
             assert!(templates.is_native());
             for view in &views {

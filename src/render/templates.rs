@@ -229,7 +229,7 @@ impl Templates {
             _ if own => None,
             Kind::Html => Some(super::native::html),
             Kind::Markdown => Some(super::native::markdown),
-            Kind::MarkdownSource => None,
+            Kind::MarkdownSource => Some(super::native::source),
         };
         Ok(Templates {
             registry,
