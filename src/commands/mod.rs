@@ -221,6 +221,12 @@ pub(crate) fn refuse_unsafe_out(out: &Path, root: &Path) -> Result<(), Error> {
             out.display()
         )));
     }
+    if std::fs::metadata(out).is_ok_and(|m| !m.is_dir()) {
+        return Err(Error::Usage(format!(
+            "`--out {}` is a file; give a folder to write into (it is made if missing)",
+            out.display()
+        )));
+    }
     let resolved = resolve_existing(out);
     if resolved.components().any(|c| c.as_os_str() == ".git") {
         return Err(Error::Usage(format!(

@@ -292,6 +292,15 @@ fn render_refuses_a_draft_with_errors_and_bad_requests() {
     let run = draft.run(&["render", "--out", ".git/x"]).code(2);
     assert!(run.stderr.contains("never writes there"), "{}", run.stderr);
     draft.run(&["render", "--out", "."]).code(2);
+    draft.write("notes.txt", "a file, not a folder\n");
+    for command in ["render", "publish"] {
+        let run = draft.run(&[command, "--out", "notes.txt"]).code(2);
+        assert!(
+            run.stderr.contains("notes.txt` is a file; give a folder"),
+            "{}",
+            run.stderr
+        );
+    }
     draft.write("accord/duration.md", "+++\nstatus = \"done\"\n+++\n");
     let run = draft.run(&["render"]).code(1);
     assert!(
