@@ -57,11 +57,6 @@ impl Unchecked {
         })
     }
 
-    /// Where it goes.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// What was written to it, read back.
     pub fn text(&mut self) -> Result<String, Error> {
         use std::io::{Read, Seek};
