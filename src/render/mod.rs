@@ -433,13 +433,16 @@ mod tests {
         #[test]
         fn tidying_in_pieces_gives_what_a_copy_gives(
             pieces in prop::collection::vec(
-                prop::sample::select(vec!["\n", "\r\n", " ", "a", "```", "~~~", "  ```", "x\n\n\n", "\n\n"]),
+                prop::sample::select(vec!["\n", "\r\n", "\r", " ", "\t", "a", "é", "```", "~~~", "  ```", "x\n\n\n", "\u{a0}"]),
                 0..40,
             ),
-            cuts in prop::collection::vec(0..40usize, 0..6),
+            cuts in prop::collection::vec(0..60usize, 0..6),
         ) {
             let text: String = pieces.concat();
-            let mut cuts: Vec<usize> = cuts.into_iter().filter(|&c| text.is_char_boundary(c.min(text.len()))).map(|c| c.min(text.len())).collect();
+            let mut cuts: Vec<usize> = (cuts.into_iter())
+                .map(|c| c.min(text.len()))
+                .filter(|&c| text.is_char_boundary(c))
+                .collect();
             cuts.sort_unstable();
             let (mut tidy, mut out, mut from) = (super::Tidy::default(), String::new(), 0);
             for cut in cuts.into_iter().chain([text.len()]) {

@@ -1,8 +1,9 @@
 //! The built-in HTML, Markdown and source Markdown templates, written out in Rust: what
 //! Handlebars makes of `templates/html/*.hbs`, `templates/md/*.hbs` and
 //! `templates/md-source/*.hbs`, byte for byte, for drafts that override none of a format's
-//! templates; pages streamed from them are never held whole. Handlebars copied the whole view into its own data and each
-//! clause again into every partial's context; that was a fifth of `publish`'s time.
+//! templates; pages streamed from them are never held whole. Handlebars copied the whole
+//! view into its own data and each clause again into every partial's context; that was a
+//! fifth of `publish`'s time.
 //!
 //! The `.hbs` files stay the reference: users copy them to start their own, and a test
 //! renders views of every kind both ways and requires the same bytes. A change to a built-in
