@@ -39,77 +39,68 @@ impl Serialize for Whole<'_, '_> {
         out.serialize_field("agreement", &view.agreement)?;
         out.serialize_field("edition", &view.edition)?;
         out.serialize_field("version", &view.version)?;
-        out.serialize_field("documents", &Documents(&view.documents, next))?;
+        out.serialize_field("documents", &List(&view.documents, next))?;
         out.serialize_field("generator", &view.generator)?;
         out.end()
     }
 }
 
-/// The documents.
-struct Documents<'a, 'n>(&'a [DocumentView], &'a Next<'n>);
+/// A part of the view that holds clauses, written with the left-out ones taken from `next`.
+trait Part {
+    fn put<S: Serializer>(&self, next: &Next<'_>, s: S) -> Result<S::Ok, S::Error>;
+}
 
-impl Serialize for Documents<'_, '_> {
+/// A part, with where its left-out clauses come from.
+struct With<'a, 'n, T>(&'a T, &'a Next<'n>);
+
+impl<T: Part> Serialize for With<'_, '_, T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let Documents(documents, next) = *self;
-        s.collect_seq(documents.iter().map(|doc| Document { doc, next }))
+        self.0.put(self.1, s)
     }
 }
 
-/// A document, as `DocumentView` derives it.
-struct Document<'a, 'n> {
-    doc: &'a DocumentView,
-    next: &'a Next<'n>,
+/// A list of parts.
+struct List<'a, 'n, T>(&'a [T], &'a Next<'n>);
+
+impl<T: Part> Serialize for List<'_, '_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|part| With(part, self.1)))
+    }
 }
 
-impl Serialize for Document<'_, '_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (doc, next) = (self.doc, self.next);
+/// As `DocumentView` derives it.
+impl Part for DocumentView {
+    fn put<S: Serializer>(&self, next: &Next<'_>, s: S) -> Result<S::Ok, S::Error> {
         let mut out = s.serialize_struct("DocumentView", 6)?;
-        out.serialize_field("id", &doc.id)?;
-        out.serialize_field("title", &doc.title)?;
-        out.serialize_field("anchor", &doc.anchor)?;
-        out.serialize_field("clauses", &Clauses(&doc.clauses, doc.deferred, next))?;
-        out.serialize_field("trailing_headings", &doc.trailing_headings)?;
-        out.serialize_field("annexes", &Annexes(&doc.annexes, next))?;
+        out.serialize_field("id", &self.id)?;
+        out.serialize_field("title", &self.title)?;
+        out.serialize_field("anchor", &self.anchor)?;
+        out.serialize_field("clauses", &Clauses(&self.clauses, self.deferred, next))?;
+        out.serialize_field("trailing_headings", &self.trailing_headings)?;
+        out.serialize_field("annexes", &List(&self.annexes, next))?;
         out.end()
     }
 }
 
-/// A document's annexes.
-struct Annexes<'a, 'n>(&'a [AnnexView], &'a Next<'n>);
-
-impl Serialize for Annexes<'_, '_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let Annexes(annexes, next) = *self;
-        s.collect_seq(annexes.iter().map(|annex| Annex { annex, next }))
-    }
-}
-
-/// An annex, as `AnnexView` derives it.
-struct Annex<'a, 'n> {
-    annex: &'a AnnexView,
-    next: &'a Next<'n>,
-}
-
-impl Serialize for Annex<'_, '_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let a = self.annex;
+/// As `AnnexView` derives it.
+impl Part for AnnexView {
+    fn put<S: Serializer>(&self, next: &Next<'_>, s: S) -> Result<S::Ok, S::Error> {
         let mut out = s.serialize_struct("AnnexView", 8)?;
-        out.serialize_field("withheld", &a.withheld)?;
-        out.serialize_field("label", &a.label)?;
-        out.serialize_field("anchor", &a.anchor)?;
+        out.serialize_field("withheld", &self.withheld)?;
+        out.serialize_field("label", &self.label)?;
+        out.serialize_field("anchor", &self.anchor)?;
         for (key, value) in [
-            ("notice", &a.notice),
-            ("id", &a.id),
-            ("title", &a.title),
-            ("mark", &a.mark),
+            ("notice", &self.notice),
+            ("id", &self.id),
+            ("title", &self.title),
+            ("mark", &self.mark),
         ] {
             match value {
                 Some(value) => out.serialize_field(key, value)?,
                 None => out.skip_field(key)?,
             }
         }
-        out.serialize_field("clauses", &Clauses(&a.clauses, a.deferred, self.next))?;
+        out.serialize_field("clauses", &Clauses(&self.clauses, self.deferred, next))?;
         out.end()
     }
 }
