@@ -554,7 +554,7 @@ pub fn build_since(
     shared: Option<&super::bodies::Shared>,
 ) -> View {
     let maker = maker(projection, numbers, scheme, since, bodies, shared);
-    build_with(projection, revision, &maker, true)
+    build_with(projection, revision, &maker, None)
 }
 
 /// [`build_since`] without other editions' bodies, and with every clause left out of the view,
@@ -568,26 +568,8 @@ pub fn build_deferred<'a>(
     bodies: Bodies,
 ) -> (View, Deferred<'a>) {
     let maker = maker(projection, numbers, scheme, since, bodies, None);
-    let view = build_with(projection, revision, &maker, false);
-    let clauses = (projection.documents.iter())
-        .flat_map(|doc| {
-            let listed = doc.clauses.iter().enumerate();
-            let listed = listed.map(move |(k, part)| Place {
-                doc,
-                part,
-                at: Some(k),
-            });
-            let annexes = doc.annexes.iter().flat_map(|a| match a {
-                AnnexPart::Annex(annex) => annex.clauses.as_slice(),
-                AnnexPart::Withheld(_) => &[],
-            });
-            listed.chain(annexes.map(move |part| Place {
-                doc,
-                part,
-                at: None,
-            }))
-        })
-        .collect();
+    let mut clauses = Vec::new();
+    let view = build_with(projection, revision, &maker, Some(&mut clauses));
     let documents = &projection.documents;
     (
         view,
@@ -633,78 +615,79 @@ fn maker<'a>(
     }
 }
 
-/// The view of `projection`: with every clause if `whole`, else with none (see [`Deferred`]).
-fn build_with(
-    projection: &Projection,
+/// The view of `projection`, with every clause; or, given `left_out`, with none, each clause's
+/// place pushed onto it in page order instead (see [`Deferred`]).
+fn build_with<'a>(
+    projection: &'a Projection,
     revision: &Revision,
     maker: &Maker<'_>,
-    whole: bool,
+    mut left_out: Option<&mut Vec<Place<'a>>>,
 ) -> View {
-    let documents = projection
-        .documents
-        .iter()
-        .map(|doc| {
-            let places: Vec<Place<'_>> = (doc.clauses.iter().enumerate())
-                .map(|(k, part)| Place {
-                    doc,
-                    part,
-                    at: Some(k),
-                })
-                .collect();
-            let clauses = |places: &[Place<'_>]| match whole {
-                // Rendering bodies is most of building a view: on every core.
-                true => crate::parallel::map(places, |&place| maker.clause(place)),
-                false => Vec::new(),
-            };
-            let deferred = |places: &[Place<'_>]| if whole { 0 } else { places.len() };
-            DocumentView {
-                id: doc.id.clone(),
-                title: doc.title.clone(),
-                anchor: doc.anchor.clone(),
-                clauses: clauses(&places),
-                deferred: deferred(&places),
-                trailing_headings: doc
-                    .headings
-                    .iter()
-                    .filter(|h| h.before >= doc.clauses.len())
-                    .map(heading_view)
-                    .collect(),
-                annexes: doc
-                    .annexes
-                    .iter()
-                    .map(|a| match a {
-                        AnnexPart::Withheld(p) => AnnexView {
-                            withheld: true,
-                            label: p.label.clone(),
-                            anchor: p.anchor.clone(),
-                            notice: Some(p.notice.clone()),
-                            ..AnnexView::default()
-                        },
-                        AnnexPart::Annex(annex) => {
-                            let places: Vec<Place<'_>> = (annex.clauses.iter())
-                                .map(|part| Place {
-                                    doc,
-                                    part,
-                                    at: None,
-                                })
-                                .collect();
-                            AnnexView {
-                                withheld: false,
-                                label: annex.label.clone(),
-                                anchor: annex.anchor.clone(),
-                                notice: None,
-                                id: Some(annex.id.clone()),
-                                title: Some(annex.title.clone()),
-                                mark: maker.mark(annex.level),
-                                clauses: clauses(&places),
-                                deferred: deferred(&places),
-                            }
-                        }
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
+    // The clauses of a document or annex, and how many were left out.
+    let mut made = |places: Vec<Place<'a>>| match left_out.as_deref_mut() {
+        // Rendering bodies is most of building a view: on every core.
+        None => (
+            crate::parallel::map(&places, |&place| maker.clause(place)),
+            0,
+        ),
+        Some(left_out) => {
+            let count = places.len();
+            left_out.extend(places);
+            (Vec::new(), count)
+        }
+    };
+    let mut documents = Vec::new();
+    for doc in &projection.documents {
+        let listed = (doc.clauses.iter().enumerate()).map(|(k, part)| Place {
+            doc,
+            part,
+            at: Some(k),
+        });
+        let (clauses, deferred) = made(listed.collect());
+        let mut annexes = Vec::new();
+        for a in &doc.annexes {
+            annexes.push(match a {
+                AnnexPart::Withheld(p) => AnnexView {
+                    withheld: true,
+                    label: p.label.clone(),
+                    anchor: p.anchor.clone(),
+                    notice: Some(p.notice.clone()),
+                    ..AnnexView::default()
+                },
+                AnnexPart::Annex(annex) => {
+                    let listed = (annex.clauses.iter()).map(|part| Place {
+                        doc,
+                        part,
+                        at: None,
+                    });
+                    let (clauses, deferred) = made(listed.collect());
+                    AnnexView {
+                        withheld: false,
+                        label: annex.label.clone(),
+                        anchor: annex.anchor.clone(),
+                        notice: None,
+                        id: Some(annex.id.clone()),
+                        title: Some(annex.title.clone()),
+                        mark: maker.mark(annex.level),
+                        clauses,
+                        deferred,
+                    }
+                }
+            });
+        }
+        documents.push(DocumentView {
+            id: doc.id.clone(),
+            title: doc.title.clone(),
+            anchor: doc.anchor.clone(),
+            clauses,
+            deferred,
+            trailing_headings: (doc.headings.iter())
+                .filter(|h| h.before >= doc.clauses.len())
+                .map(heading_view)
+                .collect(),
+            annexes,
+        });
+    }
     View {
         agreement: AgreementView {
             title: projection.title.clone(),
