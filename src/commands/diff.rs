@@ -215,7 +215,7 @@ pub(crate) fn run(args: &DiffArgs, ctx: &Context) -> Result<ExitCode, Error> {
         color: ctx.color_out,
         changed_only: args.changed_only,
     };
-    super::write_out(&present::show(&report, args.format.into(), options))?;
+    super::stream_out(|out| present::show(&report, args.format.into(), options, out))?;
     // The process ends next and gives all its memory back at once: freeing the two versions
     // and the report piece by piece first took a tenth of a cached comparison.
     std::mem::forget((old, new, report));

@@ -150,12 +150,20 @@ pub(crate) fn accept(
     })
 }
 
-/// Writes `text` to stdout. A reader that stops early (`entente diff | head`) wants no more:
-/// that is not an error, and the command ends as if all of it had been read.
+/// Writes `text` to stdout (see [`stream_out`]).
 pub(crate) fn write_out(text: &str) -> Result<(), Error> {
+    stream_out(|out| out.write_all(text.as_bytes()))
+}
+
+/// Writes to stdout, through a buffer, what `write` makes. A reader that stops early
+/// (`entente diff | head`) wants no more: that is not an error, and the command ends as if
+/// all of it had been read.
+pub(crate) fn stream_out(
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
     use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    match write(&mut out).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         written => written.map_err(|e| Error::io("write", "standard output", e)),
     }

@@ -375,31 +375,28 @@ pub fn compare(
     });
     // Sized up front: a clause diff is large, and each doubling would copy them all.
     let removed = olds.len() - old_partner.len();
-    let mut ordered: Vec<((usize, u8, usize), ClauseDiff)> =
-        Vec::with_capacity(news.len() + removed);
-    ordered.extend(diffs.into_iter().enumerate().map(|(j, d)| ((j, 1, 0), d)));
+    let mut keys: Vec<(usize, u8, usize)> = Vec::with_capacity(news.len() + removed);
+    keys.extend((0..news.len()).map(|j| (j, 1, 0)));
+    let mut clauses = diffs;
+    clauses.reserve_exact(removed);
     for (i, item) in olds.iter().enumerate() {
         if old_partner.contains_key(&i) {
             continue;
         }
         // After the new place of the nearest earlier old clause that survived, or first.
         let anchor = (0..i).rev().find_map(|k| old_partner.get(&k).copied());
-        let key = match anchor {
+        keys.push(match anchor {
             Some(j) => (j, 2, i),
             None => (0, 0, i),
-        };
-        ordered.push((key, one_sided(item, Status::Removed)));
+        });
+        clauses.push(one_sided(item, Status::Removed));
     }
-    // Sorted by key alone: moving the clause diffs themselves took longer than making them.
-    let mut order: Vec<((usize, u8, usize), usize)> = ordered
-        .iter()
-        .enumerate()
-        .map(|(k, (key, _))| (*key, k))
-        .collect();
-    order.sort_unstable();
-    let mut diffs: Vec<Option<ClauseDiff>> = ordered.into_iter().map(|(_, d)| Some(d)).collect();
-    let mut clauses: Vec<ClauseDiff> = Vec::with_capacity(order.len());
-    clauses.extend((order.iter()).filter_map(|&(_, k)| diffs.get_mut(k).and_then(Option::take)));
+    // The keys are sorted, and the clause diffs put in their order in place: sorting the
+    // diffs themselves moved each many times, which took longer than making them, and
+    // moving them into a second list held both.
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    order.sort_unstable_by_key(|&k| keys[k]);
+    permute(&mut clauses, order);
 
     let mut documents: Vec<DocumentSummary> = new
         .documents
@@ -430,6 +427,24 @@ pub fn compare(
         summary,
         documents,
         clauses,
+    }
+}
+
+/// Puts `items` in `order`: the item at `order[k]` goes to `k`, each moved once. `order`
+/// must hold every index of `items` once.
+fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
+    for start in 0..order.len() {
+        let mut k = start;
+        // Each cycle of the permutation is followed once; a place done points at itself.
+        while order[k] != k {
+            let from = order[k];
+            order[k] = k;
+            if from == start {
+                break;
+            }
+            items.swap(k, from);
+            k = from;
+        }
     }
 }
 
@@ -547,4 +562,31 @@ pub fn pair_by_text(old: &[&str], new: &[&str]) -> Vec<(usize, usize)> {
     let ok: Vec<pair::Key<'_>> = o.iter().map(|(id, body)| pair::Key { id, body }).collect();
     let nk: Vec<pair::Key<'_>> = n.iter().map(|(id, body)| pair::Key { id, body }).collect();
     pair::pair(&ok, &nk)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 256,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(0x0d1f_f5e7),
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        /// Putting clause diffs in order in place gives what taking each from its place into
+        /// a new list gives, whatever the cycles of the order.
+        #[test]
+        fn permuting_in_place_takes_each_item_from_its_place(
+            order in (0..40usize).prop_flat_map(|n| Just((0..n).collect::<Vec<_>>()).prop_shuffle()),
+        ) {
+            let items: Vec<String> = (0..order.len()).map(|k| format!("item {k}")).collect();
+            let wanted: Vec<String> = order.iter().map(|&k| items[k].clone()).collect();
+            let mut permuted = items;
+            super::permute(&mut permuted, order);
+            prop_assert_eq!(permuted, wanted);
+        }
+    }
 }
