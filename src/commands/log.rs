@@ -160,12 +160,12 @@ fn skim(
     } else {
         view.clone()
     };
-    let place = diff::Place {
-        document: doc.id.clone(),
-        annex: annex.map(|a| a.id.clone()),
-    };
+    let annex = annex.map(|a| a.id.as_str());
     let change = diff::paired(
-        [(&old_view, &place), (view, &place)],
+        [
+            &diff::Spot::new(&doc.id, annex, &old_view),
+            &diff::Spot::new(&doc.id, annex, view),
+        ],
         false,
         [&whole.scheme, &whole.scheme],
         whole.projection.edition.annotations,

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::edition::{ClauseView, Projection};
 use crate::model::Scheme;
+pub(crate) use one::Spot;
 pub use pair::THRESHOLD;
 use redline::Span;
 
@@ -167,31 +168,12 @@ pub struct Report {
     pub clauses: Vec<ClauseDiff>,
 }
 
-/// A clause of one side with where it sits.
-struct Item<'a> {
-    place: Place,
-    clause: &'a ClauseView,
-}
-
-fn keys<'a>(items: &[Item<'a>]) -> Vec<pair::Key<'a>> {
-    items
+fn keys<'a>(spots: &[Spot<'a>]) -> Vec<pair::Key<'a>> {
+    spots
         .iter()
-        .map(|i| pair::Key {
-            id: &i.clause.id,
-            body: i.clause.body.trim(),
-        })
-        .collect()
-}
-
-fn items(projection: &Projection) -> Vec<Item<'_>> {
-    projection
-        .clauses()
-        .map(|(doc, annex, clause)| Item {
-            place: Place {
-                document: doc.id.clone(),
-                annex: annex.map(|a| a.id.clone()),
-            },
-            clause,
+        .map(|s| pair::Key {
+            id: &s.clause.id,
+            body: s.clause.body.trim(),
         })
         .collect()
 }
@@ -258,8 +240,8 @@ fn metadata(
 
 /// The clauses of two versions, paired, with those that moved among their neighbours.
 struct Matching<'a> {
-    olds: Vec<Item<'a>>,
-    news: Vec<Item<'a>>,
+    olds: Vec<Spot<'a>>,
+    news: Vec<Spot<'a>>,
     /// (old index, new index), sorted.
     pairs: Vec<(usize, usize)>,
     /// The new indices of the paired clauses that, staying in their place, are not in the
@@ -271,12 +253,13 @@ struct Matching<'a> {
 
 impl Matching<'_> {
     fn of<'a>(old: &'a Projection, new: &'a Projection) -> Matching<'a> {
-        let (olds, news) = (items(old), items(new));
+        let (olds, news) = (Spot::all(old), Spot::all(new));
         let pairs = pair::pair(&keys(&olds), &keys(&news));
-        let mut by_place: BTreeMap<&Place, Vec<(usize, usize)>> = BTreeMap::new();
+        let mut by_place: BTreeMap<(&str, Option<&str>), Vec<(usize, usize)>> = BTreeMap::new();
         for &(i, j) in &pairs {
-            if olds[i].place == news[j].place {
-                by_place.entry(&news[j].place).or_default().push((i, j));
+            if olds[i].same_place(&news[j]) {
+                let place = (news[j].document, news[j].annex);
+                by_place.entry(place).or_default().push((i, j));
             }
         }
         let mut moved_new = BTreeSet::new();
@@ -306,33 +289,23 @@ pub fn compare_one(
 ) -> Option<ClauseDiff> {
     let annotations = old.edition.annotations && new.edition.annotations;
     if let Some((spot, partner)) = one::matched(old, new, id) {
-        let item = Item {
-            place: spot.place(),
-            clause: spot.clause,
-        };
         return Some(match partner {
-            None => one_sided(&item, Status::Added),
-            Some((o, reordered)) => {
-                let sides = [(o.clause, &o.place()), (spot.clause, &item.place)];
-                paired(
-                    sides,
-                    reordered,
-                    [old_scheme, new_scheme],
-                    annotations,
-                    false,
-                )
-            }
+            None => one_sided(&spot, Status::Added),
+            Some((o, reordered)) => paired(
+                [&o, &spot],
+                reordered,
+                [old_scheme, new_scheme],
+                annotations,
+                false,
+            ),
         });
     }
     let m = Matching::of(old, new);
-    let (j, item) = (m.news.iter().enumerate()).find(|(_, item)| item.clause.id == id)?;
+    let (j, spot) = (m.news.iter().enumerate()).find(|(_, s)| s.clause.id == id)?;
     Some(match m.new_partner.get(&j) {
-        None => one_sided(item, Status::Added),
+        None => one_sided(spot, Status::Added),
         Some(&i) => paired(
-            [
-                (m.olds[i].clause, &m.olds[i].place),
-                (item.clause, &item.place),
-            ],
+            [&m.olds[i], spot],
             m.moved_new.contains(&j),
             [old_scheme, new_scheme],
             annotations,
@@ -361,42 +334,32 @@ pub fn compare(
         new_partner,
     } = Matching::of(old, new);
     let old_partner: BTreeMap<usize, usize> = pairs.iter().map(|&(i, j)| (i, j)).collect();
-    // Each clause's diff stands alone, redline and all: made on every core.
-    let indexed: Vec<(usize, &Item<'_>)> = news.iter().enumerate().collect();
-    let diffs = crate::parallel::map(&indexed, |&(j, item)| match new_partner.get(&j) {
-        None => one_sided(item, Status::Added),
-        Some(&i) => paired(
-            [(olds[i].clause, &olds[i].place), (item.clause, &item.place)],
-            moved_new.contains(&j),
-            [old_scheme, new_scheme],
-            annotations,
-            texts,
-        ),
-    });
-    // Sized up front: a clause diff is large, and each doubling would copy them all.
-    let removed = olds.len() - old_partner.len();
-    let mut keys: Vec<(usize, u8, usize)> = Vec::with_capacity(news.len() + removed);
-    keys.extend((0..news.len()).map(|j| (j, 1, 0)));
-    let mut clauses = diffs;
-    clauses.reserve_exact(removed);
-    for (i, item) in olds.iter().enumerate() {
-        if old_partner.contains_key(&i) {
-            continue;
-        }
-        // After the new place of the nearest earlier old clause that survived, or first.
+    // Every clause in the report's order: each new one in its place, each removed one after
+    // the new place of the nearest earlier old clause that survived (or first). Ordered
+    // before the diffs are made, so that they are made in place: a clause diff is large,
+    // and moving them about took longer than making them.
+    let mut work: Vec<((usize, u8, usize), Side)> =
+        (0..news.len()).map(|j| ((j, 1, 0), Side::New(j))).collect();
+    for i in (0..olds.len()).filter(|i| !old_partner.contains_key(i)) {
         let anchor = (0..i).rev().find_map(|k| old_partner.get(&k).copied());
-        keys.push(match anchor {
-            Some(j) => (j, 2, i),
-            None => (0, 0, i),
-        });
-        clauses.push(one_sided(item, Status::Removed));
+        let key = anchor.map_or((0, 0, i), |j| (j, 2, i));
+        work.push((key, Side::Old(i)));
     }
-    // The keys are sorted, and the clause diffs put in their order in place: sorting the
-    // diffs themselves moved each many times, which took longer than making them, and
-    // moving them into a second list held both.
-    let mut order: Vec<usize> = (0..keys.len()).collect();
-    order.sort_unstable_by_key(|&k| keys[k]);
-    permute(&mut clauses, order);
+    work.sort_unstable_by_key(|w| w.0);
+    // Each clause's diff stands alone, redline and all: made on every core.
+    let clauses = crate::parallel::map(&work, |(_, side)| match *side {
+        Side::Old(i) => one_sided(&olds[i], Status::Removed),
+        Side::New(j) => match new_partner.get(&j) {
+            None => one_sided(&news[j], Status::Added),
+            Some(&i) => paired(
+                [&olds[i], &news[j]],
+                moved_new.contains(&j),
+                [old_scheme, new_scheme],
+                annotations,
+                texts,
+            ),
+        },
+    });
 
     let mut documents: Vec<DocumentSummary> = new
         .documents
@@ -430,35 +393,24 @@ pub fn compare(
     }
 }
 
-/// Puts `items` in `order`: the item at `order[k]` goes to `k`, each moved once. `order`
-/// must hold every index of `items` once.
-fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
-    for start in 0..order.len() {
-        let mut k = start;
-        // Each cycle of the permutation is followed once; a place done points at itself.
-        while order[k] != k {
-            let from = order[k];
-            order[k] = k;
-            if from == start {
-                break;
-            }
-            items.swap(k, from);
-            k = from;
-        }
-    }
+/// A clause of the report: by its index in the new version, or, removed, in the old.
+enum Side {
+    New(usize),
+    Old(usize),
 }
 
 /// What happened to a clause between its old and new views, each with where it sits;
 /// `reordered` if, staying in its place, it left the longest run of its neighbours kept in
 /// order.
 pub(crate) fn paired(
-    [(o, old_place), (c, new_place)]: [(&ClauseView, &Place); 2],
+    [old, new]: [&Spot<'_>; 2],
     reordered: bool,
     [old_scheme, new_scheme]: [&Scheme; 2],
     annotations: bool,
     texts: bool,
 ) -> ClauseDiff {
-    let other_place = old_place != new_place;
+    let (o, c) = (old.clause, new.clause);
+    let other_place = !old.same_place(new);
     let moved = other_place || reordered;
     let text_changed = o.body.trim() != c.body.trim();
     let title = (o.title != c.title).then(|| Change {
@@ -470,8 +422,8 @@ pub(crate) fn paired(
     ClauseDiff {
         id: c.id.clone(),
         old_id: (o.id != c.id).then(|| o.id.clone()),
-        document: new_place.document.clone(),
-        annex: new_place.annex.clone(),
+        document: new.document.to_string(),
+        annex: new.annex.map(str::to_string),
         status: if changed {
             Status::Changed
         } else {
@@ -481,7 +433,7 @@ pub(crate) fn paired(
         new_number: Some(c.label.clone()),
         heading: c.title.clone(),
         moved,
-        moved_from: other_place.then(|| old_place.clone()),
+        moved_from: other_place.then(|| old.place()),
         renumbered: !moved && o.label != c.label,
         text_changed,
         title,
@@ -499,8 +451,8 @@ pub(crate) fn paired(
 }
 
 /// An added or removed clause: its whole text inserted or deleted.
-fn one_sided(item: &Item<'_>, status: Status) -> ClauseDiff {
-    let c = item.clause;
+fn one_sided(spot: &Spot<'_>, status: Status) -> ClauseDiff {
+    let c = spot.clause;
     let (old_number, new_number, redline) = match status {
         Status::Removed => (
             Some(c.label.clone()),
@@ -516,8 +468,8 @@ fn one_sided(item: &Item<'_>, status: Status) -> ClauseDiff {
     ClauseDiff {
         id: c.id.clone(),
         old_id: None,
-        document: item.place.document.clone(),
-        annex: item.place.annex.clone(),
+        document: spot.document.to_string(),
+        annex: spot.annex.map(str::to_string),
         status,
         old_number,
         new_number,
@@ -562,31 +514,4 @@ pub fn pair_by_text(old: &[&str], new: &[&str]) -> Vec<(usize, usize)> {
     let ok: Vec<pair::Key<'_>> = o.iter().map(|(id, body)| pair::Key { id, body }).collect();
     let nk: Vec<pair::Key<'_>> = n.iter().map(|(id, body)| pair::Key { id, body }).collect();
     pair::pair(&ok, &nk)
-}
-
-#[cfg(test)]
-mod tests {
-    use proptest::prelude::*;
-
-    proptest! {
-        #![proptest_config(ProptestConfig {
-            cases: 256,
-            rng_seed: proptest::test_runner::RngSeed::Fixed(0x0d1f_f5e7),
-            failure_persistence: None,
-            ..ProptestConfig::default()
-        })]
-
-        /// Putting clause diffs in order in place gives what taking each from its place into
-        /// a new list gives, whatever the cycles of the order.
-        #[test]
-        fn permuting_in_place_takes_each_item_from_its_place(
-            order in (0..40usize).prop_flat_map(|n| Just((0..n).collect::<Vec<_>>()).prop_shuffle()),
-        ) {
-            let items: Vec<String> = (0..order.len()).map(|k| format!("item {k}")).collect();
-            let wanted: Vec<String> = order.iter().map(|&k| items[k].clone()).collect();
-            let mut permuted = items;
-            super::permute(&mut permuted, order);
-            prop_assert_eq!(permuted, wanted);
-        }
-    }
 }

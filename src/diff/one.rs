@@ -9,14 +9,23 @@ use crate::edition::{AnnexView, ClauseView, DocumentView, Projection};
 
 /// A clause of one side and where it sits, borrowed.
 #[derive(Clone, Copy)]
-pub(super) struct Spot<'a> {
-    document: &'a str,
-    annex: Option<&'a str>,
+pub(crate) struct Spot<'a> {
+    pub(super) document: &'a str,
+    pub(super) annex: Option<&'a str>,
     pub(super) clause: &'a ClauseView,
 }
 
 impl<'a> Spot<'a> {
-    fn all(projection: &'a Projection) -> Vec<Spot<'a>> {
+    /// `clause`, in `document` and perhaps one of its annexes.
+    pub(crate) fn new(document: &'a str, annex: Option<&'a str>, clause: &'a ClauseView) -> Self {
+        Spot {
+            document,
+            annex,
+            clause,
+        }
+    }
+
+    pub(super) fn all(projection: &'a Projection) -> Vec<Spot<'a>> {
         let spot = |(doc, annex, clause): (&'a DocumentView, Option<&'a AnnexView>, _)| Spot {
             document: &doc.id,
             annex: annex.map(|a| a.id.as_str()),
@@ -32,7 +41,7 @@ impl<'a> Spot<'a> {
         }
     }
 
-    fn same_place(&self, other: &Spot<'_>) -> bool {
+    pub(super) fn same_place(&self, other: &Spot<'_>) -> bool {
         self.document == other.document && self.annex == other.annex
     }
 }
