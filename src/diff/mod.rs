@@ -255,7 +255,9 @@ impl Matching<'_> {
     fn of<'a>(old: &'a Projection, new: &'a Projection) -> Matching<'a> {
         let (olds, news) = (Spot::all(old), Spot::all(new));
         let pairs = pair::pair(&keys(&olds), &keys(&news));
-        let mut by_place: BTreeMap<(&str, Option<&str>), Vec<(usize, usize)>> = BTreeMap::new();
+        // By document and annex.
+        type Places<'a> = BTreeMap<(&'a str, Option<&'a str>), Vec<(usize, usize)>>;
+        let mut by_place: Places<'_> = BTreeMap::new();
         for &(i, j) in &pairs {
             if olds[i].same_place(&news[j]) {
                 let place = (news[j].document, news[j].annex);
