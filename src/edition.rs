@@ -121,6 +121,7 @@ pub struct ClauseView {
     /// Its status.
     pub status: Status,
     /// Party → position.
+    #[serde(deserialize_with = "crate::model::shared_positions")]
     pub positions: crate::model::Positions,
     /// Drafters' notes.
     pub notes: Vec<String>,
