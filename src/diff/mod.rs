@@ -341,7 +341,8 @@ pub fn compare(
     // before the diffs are made, so that they are made in place: a clause diff is large,
     // and moving them about took longer than making them.
     let mut work: Vec<((usize, u8, usize), Side)> =
-        (0..news.len()).map(|j| ((j, 1, 0), Side::New(j))).collect();
+        Vec::with_capacity(news.len() + olds.len() - old_partner.len());
+    work.extend((0..news.len()).map(|j| ((j, 1, 0), Side::New(j))));
     for i in (0..olds.len()).filter(|i| !old_partner.contains_key(i)) {
         let anchor = (0..i).rev().find_map(|k| old_partner.get(&k).copied());
         let key = anchor.map_or((0, 0, i), |j| (j, 2, i));
