@@ -343,10 +343,14 @@ pub fn compare(
     let mut work: Vec<((usize, u8, usize), Side)> =
         Vec::with_capacity(news.len() + olds.len() - old_partner.len());
     work.extend((0..news.len()).map(|j| ((j, 1, 0), Side::New(j))));
-    for i in (0..olds.len()).filter(|i| !old_partner.contains_key(i)) {
-        let anchor = (0..i).rev().find_map(|k| old_partner.get(&k).copied());
-        let key = anchor.map_or((0, 0, i), |j| (j, 2, i));
-        work.push((key, Side::Old(i)));
+    // The nearest earlier survivor is carried along: looked for anew from each removed
+    // clause, a version whose clauses all went took time as the square of their number.
+    let mut survivor = None;
+    for i in 0..olds.len() {
+        match old_partner.get(&i) {
+            Some(&j) => survivor = Some(j),
+            None => work.push((survivor.map_or((0, 0, i), |j| (j, 2, i)), Side::Old(i))),
+        }
     }
     work.sort_unstable_by_key(|w| w.0);
     // Each clause's diff stands alone, redline and all: made on every core.
