@@ -50,7 +50,8 @@ pub type Entry = (Scheme, Projection);
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Head {
     scheme: Scheme,
-    /// With every clause body empty: bodies are not serialized.
+    /// With every clause body empty, and no clause's file, fixed label or anchor: none of
+    /// them is serialized (see [`ClauseView::path`]).
     projection: Projection,
     /// Where each clause's body ends after the head, in the order of [`Projection::clauses`].
     ends: Vec<u64>,

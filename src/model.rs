@@ -329,7 +329,7 @@ impl<'de> serde::de::Visitor<'de> for PositionsVisitor {
 /// most clauses of a draft hold one of a few, and a map of its own for each was a tenth of
 /// what a cached `diff` held at 10,000 clauses. The maps seen last on this thread are kept
 /// to be shared (a few, each of a few parties).
-pub fn shared_positions<'de, D: serde::Deserializer<'de>>(
+pub(crate) fn shared_positions<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Positions, D::Error> {
     const KEPT: usize = 16;
