@@ -244,11 +244,12 @@ struct Matching<'a> {
     news: Vec<Spot<'a>>,
     /// (old index, new index), sorted.
     pairs: Vec<(usize, usize)>,
-    /// The new indices of the paired clauses that, staying in their place, are not in the
+    /// By new index: whether the clause, paired and staying in its place, is not in the
     /// longest run of it kept in order.
-    moved_new: BTreeSet<usize>,
-    /// Old index by new index.
-    new_partner: BTreeMap<usize, usize>,
+    moved_new: Vec<bool>,
+    /// Old index by new index (indexed, as the two below: maps of every clause took a tenth
+    /// of a cached comparison's matching).
+    new_partner: Vec<Option<usize>>,
 }
 
 impl Matching<'_> {
@@ -264,13 +265,18 @@ impl Matching<'_> {
                 by_place.entry(place).or_default().push((i, j));
             }
         }
-        let mut moved_new = BTreeSet::new();
+        let mut moved_new = vec![false; news.len()];
         for list in by_place.values_mut() {
             list.sort_by_key(|&(_, j)| j);
             let sequence: Vec<usize> = list.iter().map(|&(i, _)| i).collect();
-            moved_new.extend(pair::moved(&sequence).into_iter().map(|k| list[k].1));
+            for k in pair::moved(&sequence) {
+                moved_new[list[k].1] = true;
+            }
         }
-        let new_partner = pairs.iter().map(|&(i, j)| (j, i)).collect();
+        let mut new_partner = vec![None; news.len()];
+        for &(i, j) in &pairs {
+            new_partner[j] = Some(i);
+        }
         Matching {
             olds,
             news,
@@ -304,11 +310,11 @@ pub fn compare_one(
     }
     let m = Matching::of(old, new);
     let (j, spot) = (m.news.iter().enumerate()).find(|(_, s)| s.clause.id == id)?;
-    Some(match m.new_partner.get(&j) {
+    Some(match m.new_partner[j] {
         None => one_sided(spot, Status::Added),
-        Some(&i) => paired(
+        Some(i) => paired(
             [&m.olds[i], spot],
-            m.moved_new.contains(&j),
+            m.moved_new[j],
             [old_scheme, new_scheme],
             annotations,
             false,
@@ -335,20 +341,23 @@ pub fn compare(
         moved_new,
         new_partner,
     } = Matching::of(old, new);
-    let old_partner: BTreeMap<usize, usize> = pairs.iter().map(|&(i, j)| (i, j)).collect();
+    let mut old_partner = vec![None; olds.len()];
+    for &(i, j) in &pairs {
+        old_partner[i] = Some(j);
+    }
     // Every clause in the report's order: each new one in its place, each removed one after
     // the new place of the nearest earlier old clause that survived (or first). Ordered
     // before the diffs are made, so that they are made in place: a clause diff is large,
     // and moving them about took longer than making them.
     let mut work: Vec<((usize, u8, usize), Side)> =
-        Vec::with_capacity(news.len() + olds.len() - old_partner.len());
+        Vec::with_capacity(news.len() + olds.len() - pairs.len());
     work.extend((0..news.len()).map(|j| ((j, 1, 0), Side::New(j))));
     // The nearest earlier survivor is carried along: looked for anew from each removed
     // clause, a version whose clauses all went took time as the square of their number.
     let mut survivor = None;
     for i in 0..olds.len() {
-        match old_partner.get(&i) {
-            Some(&j) => survivor = Some(j),
+        match old_partner[i] {
+            Some(j) => survivor = Some(j),
             None => work.push((survivor.map_or((0, 0, i), |j| (j, 2, i)), Side::Old(i))),
         }
     }
@@ -356,11 +365,11 @@ pub fn compare(
     // Each clause's diff stands alone, redline and all: made on every core.
     let clauses = crate::parallel::map(&work, |(_, side)| match *side {
         Side::Old(i) => one_sided(&olds[i], Status::Removed),
-        Side::New(j) => match new_partner.get(&j) {
+        Side::New(j) => match new_partner[j] {
             None => one_sided(&news[j], Status::Added),
-            Some(&i) => paired(
+            Some(i) => paired(
                 [&olds[i], &news[j]],
-                moved_new.contains(&j),
+                moved_new[j],
                 [old_scheme, new_scheme],
                 annotations,
                 texts,

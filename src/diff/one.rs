@@ -121,7 +121,7 @@ pub(super) fn matched<'a>(
                 sequence.push(p);
             }
         }
-        reordered = at.is_some_and(|at| pair::moved(&sequence).contains(&at));
+        reordered = at.is_some_and(|at| pair::moved(&sequence).binary_search(&at).is_ok());
     }
     Some((news[j], Some((olds[i], reordered))))
 }

@@ -4,7 +4,7 @@
 //! Near-linear: identical texts pair by hash; the remaining clauses are compared only
 //! with candidates that share a rare three-word shingle, never every pair blindly.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::redline::similarity;
 
@@ -68,7 +68,8 @@ pub(super) fn pair(old: &[Key<'_>], new: &[Key<'_>]) -> Vec<(usize, usize)> {
             .collect()
     };
     let mut old_free = Vec::new();
-    let by_id: BTreeMap<&str, usize> = new.iter().enumerate().map(|(i, k)| (k.id, i)).collect();
+    // Hashed: a sorted map of every id took a tenth of a cached comparison's matching.
+    let by_id: HashMap<&str, usize> = new.iter().enumerate().map(|(i, k)| (k.id, i)).collect();
     for (i, k) in old.iter().enumerate() {
         match by_id.get(k.id) {
             Some(&j) => {
@@ -139,8 +140,8 @@ pub(super) fn pair(old: &[Key<'_>], new: &[Key<'_>]) -> Vec<(usize, usize)> {
 }
 
 /// The positions in `sequence` that are not in one of its longest increasing
-/// subsequences: the elements that moved, as few as possible (patience sorting).
-pub(super) fn moved(sequence: &[usize]) -> BTreeSet<usize> {
+/// subsequences, in order: the elements that moved, as few as possible (patience sorting).
+pub(super) fn moved(sequence: &[usize]) -> Vec<usize> {
     let mut tails: Vec<usize> = Vec::new();
     let mut back: Vec<Option<usize>> = vec![None; sequence.len()];
     for (i, &value) in sequence.iter().enumerate() {
@@ -152,13 +153,13 @@ pub(super) fn moved(sequence: &[usize]) -> BTreeSet<usize> {
             tails[at] = i;
         }
     }
-    let mut kept = BTreeSet::new();
+    let mut kept = vec![false; sequence.len()];
     let mut cursor = tails.last().copied();
     while let Some(i) = cursor {
-        kept.insert(i);
+        kept[i] = true;
         cursor = back[i];
     }
-    (0..sequence.len()).filter(|i| !kept.contains(i)).collect()
+    (0..sequence.len()).filter(|&i| !kept[i]).collect()
 }
 
 #[cfg(test)]
@@ -204,7 +205,7 @@ mod tests {
     fn only_what_left_its_place_is_moved() {
         assert!(moved(&[0, 1, 2, 3]).is_empty());
         // One clause taken from the end and put first: it moved, the others did not.
-        assert_eq!(moved(&[3, 0, 1, 2]), BTreeSet::from([0]));
+        assert_eq!(moved(&[3, 0, 1, 2]), [0]);
         assert_eq!(moved(&[0, 2, 1, 3]).len(), 1);
     }
 }
