@@ -355,8 +355,8 @@ pub fn compare(
     // The nearest earlier survivor is carried along: looked for anew from each removed
     // clause, a version whose clauses all went took time as the square of their number.
     let mut survivor = None;
-    for i in 0..olds.len() {
-        match old_partner[i] {
+    for (i, partner) in old_partner.iter().enumerate() {
+        match *partner {
             Some(j) => survivor = Some(j),
             None => work.push((survivor.map_or((0, 0, i), |j| (j, 2, i)), Side::Old(i))),
         }

@@ -4,7 +4,7 @@
 //! Near-linear: identical texts pair by hash; the remaining clauses are compared only
 //! with candidates that share a rare three-word shingle, never every pair blindly.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::redline::similarity;
 
@@ -68,8 +68,7 @@ pub(super) fn pair(old: &[Key<'_>], new: &[Key<'_>]) -> Vec<(usize, usize)> {
             .collect()
     };
     let mut old_free = Vec::new();
-    // Hashed: a sorted map of every id took a tenth of a cached comparison's matching.
-    let by_id: HashMap<&str, usize> = new.iter().enumerate().map(|(i, k)| (k.id, i)).collect();
+    let by_id: BTreeMap<&str, usize> = new.iter().enumerate().map(|(i, k)| (k.id, i)).collect();
     for (i, k) in old.iter().enumerate() {
         match by_id.get(k.id) {
             Some(&j) => {
