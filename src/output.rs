@@ -30,13 +30,25 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     file.persist()
 }
 
-/// A file on its way to `path`: a private temporary file beside it, moved into place by
-/// [`Unchecked::persist`] once what it holds may be there (an edition's output, after the leak
-/// wall read it), and gone if dropped before. Large outputs are written as they are made,
-/// rather than held whole in memory.
+/// A file on its way to `path`, moved into place by [`Unchecked::persist`] once what it holds
+/// may be there (an edition's output, after the leak wall read it), and gone if dropped
+/// before. Large outputs are written as they are made, rather than held whole in memory.
+///
+/// Until then it has no name where the system allows (Linux's `O_TMPFILE`), so that a run
+/// killed before the wall's verdict leaves no unchecked page in the output folder, where it
+/// could be published with the rest; elsewhere it is a private temporary file beside `path`.
 pub struct Unchecked {
-    file: tempfile::NamedTempFile,
+    file: Pending,
     path: std::path::PathBuf,
+}
+
+/// Where the bytes of an [`Unchecked`] file are.
+enum Pending {
+    /// A file without a name in the folder it will be moved into.
+    #[cfg(target_os = "linux")]
+    Unnamed(std::fs::File, std::path::PathBuf),
+    /// A temporary file (`.entente-*`, readable by its owner only) beside its place.
+    Named(tempfile::NamedTempFile),
 }
 
 impl Unchecked {
@@ -47,56 +59,113 @@ impl Unchecked {
             _ => Path::new("."),
         };
         std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
-        let file = tempfile::Builder::new()
-            .prefix(".entente-")
-            .tempfile_in(dir)
-            .map_err(|e| Error::io("create a temporary file in", dir, e))?;
+        #[cfg(target_os = "linux")]
+        {
+            use rustix::fs::{Mode, OFlags};
+            let flags = OFlags::TMPFILE | OFlags::RDWR | OFlags::CLOEXEC;
+            // File systems without unnamed files refuse; those get a named one.
+            if let Ok(fd) = rustix::fs::open(dir, flags, Mode::from_raw_mode(0o600)) {
+                return Ok(Unchecked {
+                    file: Pending::Unnamed(fd.into(), dir.to_path_buf()),
+                    path: path.to_path_buf(),
+                });
+            }
+        }
         Ok(Unchecked {
-            file,
+            file: Pending::Named(named_in(dir)?),
             path: path.to_path_buf(),
         })
+    }
+
+    fn file(&mut self) -> &mut std::fs::File {
+        match &mut self.file {
+            #[cfg(target_os = "linux")]
+            Pending::Unnamed(file, _) => file,
+            Pending::Named(file) => file.as_file_mut(),
+        }
+    }
+
+    /// Whether it has no name yet (for tests).
+    #[cfg(test)]
+    fn is_unnamed(&self) -> bool {
+        !matches!(self.file, Pending::Named(_))
     }
 
     /// What was written to it, read back.
     pub fn text(&mut self) -> Result<String, Error> {
         use std::io::{Read, Seek};
-        let file = self.file.as_file_mut();
+        let file = self.file();
         let mut text = String::new();
-        file.flush()
+        let read = file
+            .flush()
             .and_then(|()| file.rewind())
-            .and_then(|()| file.read_to_string(&mut text))
-            .map_err(|e| Error::io("read back", &self.path, e))?;
+            .and_then(|()| file.read_to_string(&mut text));
+        read.map_err(|e| Error::io("read back", &self.path, e))?;
         Ok(text)
     }
 
     /// Moves it into place, replacing what was there.
-    pub fn persist(self) -> Result<(), Error> {
-        let Unchecked { file, path } = self;
-        file.as_file()
-            .sync_all()
-            .map_err(|e| Error::io("write", &path, e))?;
+    pub fn persist(mut self) -> Result<(), Error> {
+        let path = self.path.clone();
+        let failed = |e| Error::io("write", &path, e);
+        let file = self.file();
+        file.sync_all().map_err(failed)?;
         // Temporary files are private (0600); an output is an ordinary file, and a file
         // written over keeps its mode.
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             let mode = std::fs::metadata(&path).map_or(0o644, |m| m.permissions().mode() & 0o777);
-            std::fs::set_permissions(file.path(), std::fs::Permissions::from_mode(mode))
-                .map_err(|e| Error::io("write", &path, e))?;
+            (file.set_permissions(std::fs::Permissions::from_mode(mode))).map_err(failed)?;
         }
-        file.persist(&path)
-            .map_err(|e| Error::io("write", &path, e.error))?;
-        Ok(())
+        let named = match self.file {
+            #[cfg(target_os = "linux")]
+            Pending::Unnamed(mut file, dir) => named_from(&mut file, &dir).map_err(failed)?,
+            Pending::Named(file) => file.into_temp_path(),
+        };
+        named.persist(&path).map_err(|e| failed(e.error))
     }
+}
+
+/// A private temporary file in `dir`, removed when dropped.
+fn named_in(dir: &Path) -> Result<tempfile::NamedTempFile, Error> {
+    let file = tempfile::Builder::new()
+        .prefix(".entente-")
+        .tempfile_in(dir);
+    file.map_err(|e| Error::io("create a temporary file in", dir, e))
+}
+
+/// A name in `dir` for an unnamed `file`, its wall passed, to be renamed into place: a link
+/// to it through `/proc`; where that is not mounted, a copy.
+#[cfg(target_os = "linux")]
+fn named_from(file: &mut std::fs::File, dir: &Path) -> std::io::Result<tempfile::TempPath> {
+    use std::os::fd::AsRawFd;
+    let open = format!("/proc/self/fd/{}", file.as_raw_fd());
+    let builder = tempfile::Builder::new().prefix(".entente-").clone();
+    let linked = builder.make_in(dir, |name| {
+        let (cwd, follow) = (rustix::fs::CWD, rustix::fs::AtFlags::SYMLINK_FOLLOW);
+        Ok(rustix::fs::linkat(cwd, open.as_str(), cwd, name, follow)?)
+    });
+    if let Ok(linked) = linked {
+        return Ok(linked.into_temp_path());
+    }
+    use std::io::Seek;
+    let mut copy = builder.tempfile_in(dir)?;
+    file.rewind()?;
+    std::io::copy(file, copy.as_file_mut())?;
+    copy.as_file().sync_all()?;
+    copy.as_file()
+        .set_permissions(file.metadata()?.permissions())?;
+    Ok(copy.into_temp_path())
 }
 
 impl Write for Unchecked {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.file.write(bytes)
+        self.file().write(bytes)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.file.flush()
+        self.file().flush()
     }
 }
 
@@ -340,5 +409,86 @@ mod tests {
         drop(staged);
         assert!(!dir.exists());
         assert!(!root.path().join("out").exists());
+    }
+
+    /// The names in `dir`.
+    fn names_in(dir: &Path) -> Vec<String> {
+        let entries = std::fs::read_dir(dir).unwrap();
+        let mut names: Vec<String> = entries
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_unchecked_page_has_no_name_until_it_is_moved_into_place() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let page = root.path().join("public.html");
+        let mut file = Unchecked::create(&page).unwrap();
+        file.write_all(b"<p>The text.</p>\n").unwrap();
+        assert_eq!(file.text().unwrap(), "<p>The text.</p>\n");
+        // Where the file system makes unnamed files (Linux, on most), a run killed now
+        // leaves nothing in the folder to be published by mistake.
+        #[cfg(target_os = "linux")]
+        if file.is_unnamed() {
+            assert!(
+                names_in(root.path()).is_empty(),
+                "{:?}",
+                names_in(root.path())
+            );
+        }
+        file.persist().unwrap();
+        assert_eq!(names_in(root.path()), ["public.html"]);
+        assert_eq!(std::fs::read(&page).unwrap(), b"<p>The text.</p>\n");
+        let mode = std::fs::metadata(&page).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644, "an ordinary file, not a private temporary one");
+        // Written over, a file keeps its mode, and nothing is left beside it.
+        std::fs::set_permissions(&page, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let mut file = Unchecked::create(&page).unwrap();
+        file.write_all(b"again").unwrap();
+        file.persist().unwrap();
+        assert_eq!(names_in(root.path()), ["public.html"]);
+        assert_eq!(std::fs::read(&page).unwrap(), b"again");
+        let mode = std::fs::metadata(&page).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+    }
+
+    #[test]
+    fn an_unchecked_page_dropped_leaves_nothing_and_what_was_there_as_it_was() {
+        let root = tempfile::tempdir().unwrap();
+        let page = root.path().join("public.html");
+        std::fs::write(&page, b"before").unwrap();
+        let mut file = Unchecked::create(&page).unwrap();
+        file.write_all(b"a page the wall refused").unwrap();
+        drop(file);
+        assert_eq!(names_in(root.path()), ["public.html"]);
+        assert_eq!(std::fs::read(&page).unwrap(), b"before");
+    }
+
+    /// Where `/proc` cannot link an unnamed file into place, it is copied there.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn an_unnamed_page_is_copied_into_place_when_it_cannot_be_linked() {
+        let root = tempfile::tempdir().unwrap();
+        let page = root.path().join("public.md");
+        let mut file = Unchecked::create(&page).unwrap();
+        if !file.is_unnamed() {
+            return;
+        }
+        file.write_all(b"Text.\n").unwrap();
+        // A file without a name that cannot be linked: one opened `O_EXCL` as well.
+        use rustix::fs::{Mode, OFlags};
+        let flags = OFlags::TMPFILE | OFlags::RDWR | OFlags::EXCL;
+        let fd = rustix::fs::open(root.path(), flags, Mode::from_raw_mode(0o600)).unwrap();
+        let mut unlinkable: std::fs::File = fd.into();
+        unlinkable.write_all(b"Text.\n").unwrap();
+        let named = named_from(&mut unlinkable, root.path()).unwrap();
+        named.persist(&page).unwrap();
+        assert_eq!(std::fs::read(&page).unwrap(), b"Text.\n");
+        assert_eq!(names_in(root.path()), ["public.md"]);
+        drop(file);
     }
 }
