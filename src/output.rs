@@ -127,11 +127,12 @@ impl Unchecked {
     }
 }
 
+/// How the names of temporary files start: hidden, and owned up to.
+const TEMPORARY: &str = ".entente-";
+
 /// A private temporary file in `dir`, removed when dropped.
 fn named_in(dir: &Path) -> Result<tempfile::NamedTempFile, Error> {
-    let file = tempfile::Builder::new()
-        .prefix(".entente-")
-        .tempfile_in(dir);
+    let file = tempfile::Builder::new().prefix(TEMPORARY).tempfile_in(dir);
     file.map_err(|e| Error::io("create a temporary file in", dir, e))
 }
 
@@ -141,7 +142,7 @@ fn named_in(dir: &Path) -> Result<tempfile::NamedTempFile, Error> {
 fn named_from(file: &mut std::fs::File, dir: &Path) -> std::io::Result<tempfile::TempPath> {
     use std::os::fd::AsRawFd;
     let open = format!("/proc/self/fd/{}", file.as_raw_fd());
-    let builder = tempfile::Builder::new().prefix(".entente-").clone();
+    let builder = tempfile::Builder::new().prefix(TEMPORARY).clone();
     let linked = builder.make_in(dir, |name| {
         let (cwd, follow) = (rustix::fs::CWD, rustix::fs::AtFlags::SYMLINK_FOLLOW);
         Ok(rustix::fs::linkat(cwd, open.as_str(), cwd, name, follow)?)
