@@ -217,6 +217,12 @@ impl Page {
     pub fn text(&self) -> &str {
         &self.text
     }
+
+    /// Makes room for `bytes` more, where the system grants it, so that pages up to that size
+    /// are made without a copy; where it does not, pages grow as they are made.
+    pub fn reserve(&mut self, bytes: usize) {
+        let _ = self.text.try_reserve(bytes);
+    }
 }
 
 /// Builds the view of a projection (a shorthand for [`view::build`]).
