@@ -17,9 +17,7 @@ type Published = (usize, Vec<crate::leak::Leak>);
 /// Renders, scans and stages every edition, one file at a time, then swaps their folders in;
 /// a leak anywhere leaves `--out` as it was.
 pub(crate) fn run(args: &PublishArgs, ctx: &Context) -> Result<ExitCode, Error> {
-    let mut draft = super::open_valid(ctx, &args.rev)?;
-    // The files' texts serve to show problems, which are shown: 11 MB at 10,000 clauses.
-    draft.loaded.files = Default::default();
+    let draft = super::open_valid(ctx, &args.rev)?;
     let agreement = &draft.loaded.agreement;
     let revision = &draft.loaded.revision;
     if revision.dirty && !ctx.quiet {
