@@ -419,15 +419,20 @@ impl Wall {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_files_counted_ahead_are_the_files_made() {
+    /// The sample draft, loaded, and its templates.
+    fn sample() -> (crate::load::Loaded, Renderer) {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let here = Err(&Error::Refused(String::new()));
         let source = crate::source::open("drafts/peace-framework", here, root).unwrap();
         let loaded = crate::load::load(source.as_ref()).unwrap();
+        (loaded, Renderer::new(source.as_ref()).unwrap())
+    }
+
+    #[test]
+    fn the_files_counted_ahead_are_the_files_made() {
+        let (loaded, renderer) = sample();
         let agreement = &loaded.agreement;
         let numbers = crate::numbering::assign(agreement);
-        let renderer = Renderer::new(source.as_ref()).unwrap();
         let shared = shared_bodies(agreement, &numbers);
         let mut counts = Vec::new();
         for edition in &agreement.editions {
@@ -460,13 +465,9 @@ mod tests {
 
     #[test]
     fn the_room_made_for_pages_holds_every_page_of_the_sample() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let here = Err(&Error::Refused(String::new()));
-        let source = crate::source::open("drafts/peace-framework", here, root).unwrap();
-        let loaded = crate::load::load(source.as_ref()).unwrap();
+        let (loaded, renderer) = sample();
         let (agreement, revision) = (&loaded.agreement, &loaded.revision);
         let numbers = crate::numbering::assign(agreement);
-        let renderer = Renderer::new(source.as_ref()).unwrap();
         let shared = shared_bodies(agreement, &numbers);
         let mut largest = 0;
         for edition in &agreement.editions {
