@@ -404,7 +404,8 @@ impl Scanner {
             let first = word_starts.last().copied().unwrap_or(0);
             runs.extend(hashes.iter().enumerate().map(|(k, &h)| (h, first + k)));
             word_starts.push(first + text.len());
-            // Kept to the end: the room they grew into, a quarter of them on average, is not.
+            // The words are kept to verify hits; the room their vectors grew into (a quarter of
+            // them, on average) is given back.
             text.shrink_to_fit();
             clauses.push((w.name.clone(), text));
         }
