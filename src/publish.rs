@@ -360,7 +360,7 @@ fn manifest(edition: &str, revision: &Revision, files: Vec<ManifestFile<'_>>) ->
         edition,
         rev: &revision.rev,
         commit: revision.commit.as_deref(),
-        dirty: revision.dirty,
+        dirty: revision.dirty.get(),
         files,
     };
     serde_json::to_string_pretty(&m)

@@ -68,10 +68,16 @@ pub(crate) struct Valid {
     pub(crate) root: PathBuf,
 }
 
-/// Opens and checks the draft at `rev`; prints its problems, and stops on any error:
-/// nothing is rendered, published or compared from a draft `check` rejects.
+/// Opens and checks the draft at `rev` to render it; prints its problems, and stops on any
+/// error: nothing is rendered or published from a draft `check` rejects. Whether the
+/// worktree has uncommitted changes, which the outputs' version stamps say, is worked out
+/// alongside the loading.
 pub(crate) fn open_valid(ctx: &Context, rev: &str) -> Result<Valid, Error> {
-    open_valid_with(ctx, rev, &mut load::Cache::default())
+    let opened = open_source(ctx, rev)?;
+    opened.0.revision().dirty.start();
+    let opened = load_source(opened, &mut load::Cache::default())?;
+    let diagnostics = crate::check::quick(&opened.0);
+    accept(ctx, rev, opened, &diagnostics)
 }
 
 /// [`open_valid`], reusing the clause files `cache` holds from another version and adding

@@ -20,7 +20,7 @@ pub(crate) fn run(args: &PublishArgs, ctx: &Context) -> Result<ExitCode, Error> 
     let draft = super::open_valid(ctx, &args.rev)?;
     let agreement = &draft.loaded.agreement;
     let revision = &draft.loaded.revision;
-    if revision.dirty && !ctx.quiet {
+    if revision.dirty.get() && !ctx.quiet {
         sayln!(
             "warning: publishing uncommitted changes; each manifest.json records \"dirty\": true"
         );

@@ -213,7 +213,7 @@ pub struct PositionView {
 /// The version stamp: the revision, never the clock (SPEC §5: same input, same bytes).
 pub fn stamp(revision: &Revision) -> String {
     let short = |c: &str| c.chars().take(12).collect::<String>();
-    match (&revision.commit, &revision.date, revision.dirty) {
+    match (&revision.commit, &revision.date, revision.dirty.get()) {
         (Some(c), Some(d), false) => format!("commit {} of {d}", short(c)),
         (Some(c), _, true) => format!(
             "working tree with uncommitted changes, on commit {}",
@@ -710,7 +710,7 @@ fn build_with<'a>(
             rev: revision.rev.clone(),
             commit: revision.commit.clone(),
             date: revision.date.clone(),
-            dirty: revision.dirty,
+            dirty: revision.dirty.get(),
             stamp: stamp(revision),
         },
         documents,

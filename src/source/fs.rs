@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use super::{ReadError, Revision, Source};
+use super::{Dirty, ReadError, Revision, Source};
 use crate::error::Error;
 
 /// A draft on disk.
@@ -21,13 +21,13 @@ struct Disk {
     listing: std::sync::OnceLock<Listing>,
 }
 
-/// Git's view of the folder. The repository is not kept: its index, which finding what
-/// git ignores read, would be held to the end (1.4 MB at 10,000 clauses).
+/// Where the draft is in a git worktree. The repository is opened again where it is asked
+/// something, not kept: its index would be held to the end (1.4 MB at 10,000 clauses).
 struct Git {
+    /// The repository's `.git` folder.
+    repository: PathBuf,
     /// The root's path in the worktree, `/`-separated, empty at the top.
     pathspec: String,
-    /// What under the root git ignores, relative to the root, folders with a trailing `/`.
-    ignored: BTreeSet<String>,
 }
 
 /// The repository holding `root` and `root`'s pathspec in it, when `root` is in its worktree.
@@ -46,15 +46,6 @@ fn locate(root: &Path) -> Option<(git2::Repository, String)> {
     Some((repo, pathspec))
 }
 
-impl Git {
-    /// The repository holding `root`, when `root` is in its worktree, and its view of `root`.
-    fn open(root: &Path) -> Option<(git2::Repository, Git)> {
-        let (repo, pathspec) = locate(root)?;
-        let ignored = ignored(&repo, &pathspec);
-        Some((repo, Git { pathspec, ignored }))
-    }
-}
-
 /// Whether anything under `pathspec` differs from the commit.
 fn dirty(repo: &git2::Repository, pathspec: &str) -> bool {
     let mut options = git2::StatusOptions::new();
@@ -70,11 +61,98 @@ fn dirty(repo: &git2::Repository, pathspec: &str) -> bool {
         .map_or(true, |statuses| !statuses.is_empty())
 }
 
+/// What git ignores under the root, as the walk over it asks. Git never ignores a tracked
+/// file, and nearly every file of a draft is tracked, so git is asked only about the others;
+/// a pass of git's over the worktree, which stats every file, took a fifth of `check`.
+enum Ignores {
+    /// Git asked about each untracked file and folder as the walk meets it.
+    Asking {
+        repo: git2::Repository,
+        pathspec: String,
+        /// The index's paths under the root, relative to it, sorted.
+        tracked: Vec<String>,
+        /// How many more questions before one pass over the worktree answers them all.
+        left: usize,
+    },
+    /// Untracked files and folders git ignores, relative to the root, folders with a trailing
+    /// `/`: asking about each of many untracked files rebuilds git's stack of ignore files
+    /// every time, and took longer than reading the files.
+    Known(BTreeSet<String>),
+}
+
+/// Questions to git before [`Ignores`] takes one pass over the worktree instead.
+const ASK_AT_MOST: usize = 256;
+
+impl Ignores {
+    fn open(git: &Git) -> Option<Ignores> {
+        let repo = git2::Repository::open(&git.repository).ok()?;
+        let mut tracked: Vec<String> = match repo.index() {
+            Ok(index) => index
+                .iter()
+                .filter_map(|e| {
+                    let path = std::str::from_utf8(&e.path).ok()?;
+                    under(path, &git.pathspec).map(str::to_string)
+                })
+                .collect(),
+            Err(_) => return Some(Ignores::Known(ignored(&repo, &git.pathspec))),
+        };
+        tracked.sort_unstable();
+        tracked.dedup();
+        Some(Ignores::Asking {
+            repo,
+            pathspec: git.pathspec.clone(),
+            tracked,
+            left: ASK_AT_MOST,
+        })
+    }
+
+    /// Whether git ignores `path`, relative to the root; a folder's ends with `/`.
+    fn ignores(&mut self, path: &str) -> bool {
+        let Ignores::Asking {
+            repo,
+            pathspec,
+            tracked,
+            left,
+        } = self
+        else {
+            return matches!(self, Ignores::Known(set) if set.contains(path));
+        };
+        // A folder holding a tracked file is never ignored whole; a tracked file never.
+        let first = tracked.partition_point(|t| t.as_str() < path);
+        let folder = path.ends_with('/');
+        if (tracked.get(first)).is_some_and(|t| t == path || folder && t.starts_with(path)) {
+            return false;
+        }
+        if *left == 0 {
+            *self = Ignores::Known(ignored(repo, pathspec));
+            return self.ignores(path);
+        }
+        *left -= 1;
+        let in_repo = match pathspec.as_str() {
+            "" => path.to_string(),
+            p => format!("{p}/{path}"),
+        };
+        repo.is_path_ignored(in_repo.trim_end_matches('/'))
+            .unwrap_or(false)
+    }
+}
+
+/// Whether git ignores `path` (see [`Ignores::ignores`]), where the draft is in git.
+fn git_ignores(ignores: &mut Option<Ignores>, path: &str) -> bool {
+    ignores.as_mut().is_some_and(|i| i.ignores(path))
+}
+
+/// `path`, a path in the worktree, relative to `pathspec` when it is under it.
+fn under<'p>(path: &'p str, pathspec: &str) -> Option<&'p str> {
+    if pathspec.is_empty() {
+        return Some(path);
+    }
+    path.strip_prefix(pathspec)?.strip_prefix('/')
+}
+
 /// The files and folders under `pathspec` that git ignores, relative to `pathspec`
 /// (folders with a trailing `/`): untracked ones its ignore rules match, as git itself
-/// sees them (a tracked file is never ignored), in one pass over the worktree; asking
-/// about each file instead rebuilt its stack of ignore files every time, which cost more
-/// than reading the files.
+/// sees them (a tracked file is never ignored), in one pass over the worktree.
 fn ignored(repo: &git2::Repository, pathspec: &str) -> BTreeSet<String> {
     let mut options = git2::DiffOptions::new();
     options
@@ -86,11 +164,6 @@ fn ignored(repo: &git2::Repository, pathspec: &str) -> BTreeSet<String> {
     if !pathspec.is_empty() {
         options.pathspec(pathspec).disable_pathspec_match(true);
     }
-    let skip = if pathspec.is_empty() {
-        0
-    } else {
-        pathspec.len() + 1
-    };
     let Ok(diff) = repo.diff_index_to_workdir(None, Some(&mut options)) else {
         return BTreeSet::new();
     };
@@ -99,8 +172,8 @@ fn ignored(repo: &git2::Repository, pathspec: &str) -> BTreeSet<String> {
         .filter_map(|d| {
             d.new_file()
                 .path()?
-                .to_str()?
-                .get(skip..)
+                .to_str()
+                .and_then(|path| under(path, pathspec))
                 .map(str::to_string)
         })
         .collect()
@@ -115,40 +188,45 @@ struct Listing {
 }
 
 impl FsSource {
-    /// The working tree at `root`, with its commit and dirtiness when it is in git.
+    /// The working tree at `root`, with its commit when it is in git, and whether it has
+    /// uncommitted changes (see [`Dirty`]).
     pub(super) fn worktree(root: &Path) -> Result<FsSource, Error> {
-        // Whether the worktree is dirty and what it ignores are two walks over it: on two
-        // cores, each with its own repository handle (a handle cannot be shared).
-        let (git, changed) = std::thread::scope(|scope| {
-            let changed =
-                scope.spawn(|| locate(root).map(|(repo, pathspec)| dirty(&repo, &pathspec)));
-            (Git::open(root), changed.join())
-        });
-        let revision = match &git {
-            Some((repo, git)) => {
+        let located = locate(root);
+        let revision = match &located {
+            Some((repo, pathspec)) => {
                 let head = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+                let dirty = match head {
+                    None => Dirty::known(true),
+                    Some(_) => {
+                        let (root, pathspec) = (root.to_path_buf(), pathspec.clone());
+                        // Asked again where it is needed: a handle cannot be shared across
+                        // threads. Where git cannot be asked, the version is not called clean.
+                        Dirty::later(move || {
+                            locate(&root).is_none_or(|(repo, _)| dirty(&repo, &pathspec))
+                        })
+                    }
+                };
                 Revision {
                     rev: super::WORKTREE.to_string(),
                     commit: head.as_ref().map(|c| c.id().to_string()),
                     date: head.as_ref().map(|c| super::time::format(c.time())),
-                    dirty: head.is_none()
-                        || match &changed {
-                            Ok(Some(changed)) => *changed,
-                            _ => dirty(repo, &git.pathspec),
-                        },
+                    dirty,
                 }
             }
             None => Revision {
                 rev: super::WORKTREE.to_string(),
                 commit: None,
                 date: None,
-                dirty: false,
+                dirty: Dirty::known(false),
             },
         };
         Ok(FsSource {
             disk: Disk::new(root.to_path_buf()),
             revision,
-            git: git.map(|(_, git)| git),
+            git: located.map(|(repo, pathspec)| Git {
+                repository: repo.path().to_path_buf(),
+                pathspec,
+            }),
         })
     }
 
@@ -157,20 +235,29 @@ impl FsSource {
         let root = path
             .canonicalize()
             .map_err(|e| Error::io("open", path, e))?;
-        let git = Git::open(&root).map(|(_, git)| git);
+        let git = locate(&root).map(|(repo, pathspec)| Git {
+            repository: repo.path().to_path_buf(),
+            pathspec,
+        });
         Ok(FsSource {
             disk: Disk::new(root),
             revision: Revision {
                 rev: rev.to_string(),
                 commit: None,
                 date: None,
-                dirty: false,
+                dirty: Dirty::known(false),
             },
             git,
         })
     }
 
-    fn walk(&self, dir: &Path, rel: &str, out: &mut Listing) -> Result<(), Error> {
+    fn walk(
+        &self,
+        dir: &Path,
+        rel: &str,
+        ignores: &mut Option<Ignores>,
+        out: &mut Listing,
+    ) -> Result<(), Error> {
         let entries = std::fs::read_dir(dir).map_err(|e| Error::io("read", dir, e))?;
         for entry in entries {
             let entry = entry.map_err(|e| Error::io("read", dir, e))?;
@@ -191,13 +278,13 @@ impl FsSource {
             // draft or loop. Links to files are listed and checked when read.
             if kind.is_dir() {
                 // git names an ignored folder with a trailing slash.
-                if self.ignores(&format!("{path}/"))
+                if git_ignores(ignores, &format!("{path}/"))
                     || entry.path().join(crate::output::MARKER).exists()
                 {
                     continue;
                 }
-                self.walk(&entry.path(), &path, out)?;
-            } else if !self.ignores(&path) {
+                self.walk(&entry.path(), &path, ignores, out)?;
+            } else if !git_ignores(ignores, &path) {
                 if kind.is_symlink() {
                     out.links.insert(path.clone());
                 }
@@ -207,16 +294,13 @@ impl FsSource {
         Ok(())
     }
 
-    fn ignores(&self, path: &str) -> bool {
-        self.git.as_ref().is_some_and(|g| g.ignored.contains(path))
-    }
-
     fn listing(&self) -> Result<&Listing, Error> {
         if let Some(listing) = self.disk.listing.get() {
             return Ok(listing);
         }
         let mut out = Listing::default();
-        self.walk(&self.disk.root, "", &mut out)?;
+        let mut ignores = self.git.as_ref().and_then(Ignores::open);
+        self.walk(&self.disk.root, "", &mut ignores, &mut out)?;
         out.files.sort();
         Ok(self.disk.listing.get_or_init(|| out))
     }
@@ -252,12 +336,28 @@ impl Disk {
         if !real.starts_with(&self.root) {
             return Err(ReadError::OutsideRoot);
         }
-        std::fs::read(&real).map_err(|e| match e.kind() {
+        read_file(&real).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound if listed => ReadError::NotFound,
             _ => ReadError::Failed(Error::io("read", &full, e)),
         })
     }
 }
+
+/// A file's bytes. `std::fs::read` asks the file's size first, a system call more per file,
+/// a tenth of reading a draft's thousands of small files; a guess serves as well, trimmed to
+/// what was read.
+fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::with_capacity(READ_GUESS);
+    std::fs::File::open(path)?
+        .take(u64::MAX)
+        .read_to_end(&mut bytes)?;
+    bytes.shrink_to_fit();
+    Ok(bytes)
+}
+
+/// Room for a file before its size is known: more than most clause files take.
+const READ_GUESS: usize = 16 << 10;
 
 impl Source for FsSource {
     fn files(&self) -> Result<Vec<String>, Error> {

@@ -117,7 +117,7 @@ impl GitSource {
             rev: rev.to_string(),
             commit: Some(commit.id().to_string()),
             date: Some(super::time::format(commit.time())),
-            dirty: false,
+            dirty: super::Dirty::known(false),
         };
         let tree_id = tree.id();
         drop(tree);

@@ -22,7 +22,7 @@ impl MemorySource {
                 rev: rev.to_string(),
                 commit: None,
                 date: None,
-                dirty: false,
+                dirty: super::Dirty::known(false),
             },
         }
     }

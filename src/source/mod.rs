@@ -30,7 +30,57 @@ pub struct Revision {
     /// The commit's date in its own time zone, `YYYY-MM-DD HH:MM:SS +ZZZZ`.
     pub date: Option<String>,
     /// The worktree has changes under the draft that are not committed.
-    pub dirty: bool,
+    pub dirty: Dirty,
+}
+
+/// Whether a worktree has changes under the draft that are not committed. Finding out takes
+/// git a pass over every file of the worktree, which only version stamps need (`render`,
+/// `publish`): it is made when first asked, at most once.
+#[derive(Clone)]
+pub struct Dirty(std::sync::Arc<std::sync::LazyLock<bool, Box<dyn FnOnce() -> bool + Send>>>);
+
+impl Dirty {
+    /// Known from the start: a commit, a folder, a worktree without a commit.
+    pub fn known(dirty: bool) -> Dirty {
+        Dirty::later(move || dirty)
+    }
+
+    /// Worked out by `ask` when first needed.
+    pub(crate) fn later(ask: impl FnOnce() -> bool + Send + 'static) -> Dirty {
+        Dirty(std::sync::Arc::new(std::sync::LazyLock::new(Box::new(ask))))
+    }
+
+    /// Starts working out the answer on a thread of its own, for a caller that will ask
+    /// for it after other work. Best effort: without a thread, [`Dirty::get`] works it out.
+    pub fn start(&self) {
+        let dirty = self.clone();
+        let _ = std::thread::Builder::new().spawn(move || dirty.get());
+    }
+
+    /// The answer, worked out now if it was not yet.
+    pub fn get(&self) -> bool {
+        *std::sync::LazyLock::force(&self.0)
+    }
+}
+
+impl std::fmt::Debug for Dirty {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
+impl PartialEq for Dirty {
+    fn eq(&self, other: &Dirty) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl Eq for Dirty {}
+
+impl serde::Serialize for Dirty {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bool(self.get())
+    }
 }
 
 /// Why a file could not be read from a source.
@@ -128,4 +178,28 @@ pub fn is_contained(path: &str) -> bool {
         && !path.starts_with('\\')
         && !path.contains(':')
         && path.split(['/', '\\']).all(|part| part != "..")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Dirty;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn dirtiness_is_worked_out_when_first_asked_and_only_once() {
+        let asked = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&asked);
+        let dirty = Dirty::later(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            true
+        });
+        let copy = dirty.clone();
+        assert_eq!(asked.load(Ordering::SeqCst), 0);
+        assert!(copy.get());
+        assert!(dirty.get());
+        assert_eq!(asked.load(Ordering::SeqCst), 1);
+        assert_eq!(serde_json::to_string(&dirty).ok().as_deref(), Some("true"));
+        assert_ne!(dirty, Dirty::known(false));
+    }
 }

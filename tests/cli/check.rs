@@ -179,6 +179,41 @@ fn a_draft_in_a_folder_named_like_a_pattern_keeps_its_ignores_and_its_dirtiness(
     );
 }
 
+/// A draft whose clause `scope` is committed and clauses `u1`..`u{untracked}` are not,
+/// beside files git ignores that would each break the draft if read: an untracked file, one
+/// named as a tracked file's name begins, and a folder.
+fn with_untracked_and_ignored(untracked: usize) -> Draft {
+    let ids: Vec<String> = (1..=untracked).map(|k| format!("\"u{k}\"")).collect();
+    let manifest = ONE_CLAUSE.replace("[\"scope\"]", &format!("[\"scope\", {}]", ids.join(", ")));
+    let broken = "+++\ntitle = \"Scratch\"\n+++\n\n<!-- hidden -->\n";
+    let mut draft = Draft::empty()
+        .file("entente.toml", &manifest)
+        .file("scope.md", SCOPE)
+        .file(".gitignore", "scratch.md\nout/\n")
+        .file("scratch.md.txt", "kept by git\n");
+    draft.commit("first", None);
+    for k in 1..=untracked {
+        let body = format!("+++\ntitle = \"Point {k}\"\n+++\n\nText of point {k}.\n");
+        draft.write(&format!("points/u{k}.md"), &body);
+    }
+    draft.write("scratch.md", broken);
+    draft.write("out/scope.md", broken);
+    draft
+}
+
+#[test]
+fn files_git_ignores_stay_out_of_the_draft_beside_few_or_many_untracked_ones() {
+    // Past 256 untracked files and folders, git is no longer asked about each: one pass of
+    // its over the worktree names them all.
+    for untracked in [3, 300] {
+        let draft = with_untracked_and_ignored(untracked);
+        let run = draft.run(&["check"]).code(0);
+        let clauses = format!("{} clauses, no problems", untracked + 1);
+        assert!(run.stderr.contains(&clauses), "{untracked}: {}", run.stderr);
+        assert!(!run.stderr.contains("scratch"), "{}", run.stderr);
+    }
+}
+
 #[test]
 fn a_tracked_file_an_ignore_rule_matches_is_still_part_of_the_draft() {
     let mut draft = Draft::empty()
