@@ -19,6 +19,7 @@ pub mod load;
 pub mod manifest;
 pub mod markdown;
 pub mod model;
+mod nearest;
 pub mod numbering;
 pub mod output;
 pub mod parallel;
