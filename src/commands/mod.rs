@@ -80,8 +80,8 @@ pub(crate) fn open_valid(ctx: &Context, rev: &str) -> Result<Valid, Error> {
     accept(ctx, rev, opened, &diagnostics)
 }
 
-/// [`open_valid`], reusing the clause files `cache` holds from another version and adding
-/// this one's: two versions of a draft share most files.
+/// [`open_valid`] for a comparison, which stamps no version: reuses the clause files `cache`
+/// holds from another version and adds this one's, since two versions share most files.
 pub(crate) fn open_valid_with(
     ctx: &Context,
     rev: &str,
