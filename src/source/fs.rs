@@ -345,7 +345,7 @@ impl Disk {
 
 /// A file's bytes. `std::fs::read` asks the file's size first, a system call more per file,
 /// a tenth of reading a draft's thousands of small files; a guess serves as well, trimmed to
-/// what was read.
+/// what was read. (`File`'s own `read_to_end` asks the size too; through `take` it does not.)
 fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let mut bytes = Vec::with_capacity(READ_GUESS);
