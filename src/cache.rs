@@ -299,10 +299,17 @@ fn key_of(clause: &ClauseView) -> [u8; 32] {
 }
 
 /// `len` bytes of `file` from `at`, as text.
-fn read_at(mut file: &std::fs::File, at: u64, len: u64) -> Option<String> {
+fn read_at(file: &std::fs::File, at: u64, len: u64) -> Option<String> {
     let mut bytes = vec![0; usize::try_from(len).ok()?];
-    file.seek(SeekFrom::Start(at)).ok()?;
-    file.read_exact(&mut bytes).ok()?;
+    // One system call a body where there is `pread`, not a seek and a read.
+    #[cfg(unix)]
+    std::os::unix::fs::FileExt::read_exact_at(file, &mut bytes, at).ok()?;
+    #[cfg(not(unix))]
+    {
+        let mut file = file;
+        file.seek(SeekFrom::Start(at)).ok()?;
+        file.read_exact(&mut bytes).ok()?;
+    }
     String::from_utf8(bytes).ok()
 }
 
