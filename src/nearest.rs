@@ -55,8 +55,9 @@ fn ratio(common: usize, total: usize) -> f32 {
 /// For each character of a word of at most 64, the bits of the places it holds.
 struct Masks {
     length: usize,
-    /// By character, sorted: ASCII below, the rest looked up.
+    /// An ASCII character's bits, at its code.
     ascii: [u64; 128],
+    /// Any other character's, sorted by character for a binary search.
     other: Vec<(char, u64)>,
 }
 
