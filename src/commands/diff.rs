@@ -8,7 +8,7 @@ use crate::diagnostic::Diagnostic;
 use crate::diff::{self, Version, present};
 use crate::edition::{self, Projection};
 use crate::model::{Edition, Scheme};
-use crate::source::{Source, WORKTREE};
+use crate::source::{Source, Spent, WORKTREE};
 
 use super::SourceAt;
 use crate::{Context, Error};
@@ -87,7 +87,8 @@ fn version(source: &dyn Source) -> Version {
 
 /// One version the cache does not hold: loaded, checked and projected.
 fn fresh(ctx: &Context, rev: &str, opened: SourceAt, edition: Option<&str>) -> Result<Side, Error> {
-    let opened = super::load_source(opened, &mut Default::default())?;
+    let (loaded, source, root) = super::load_source(opened, &mut Default::default())?;
+    let opened = (loaded, Spent::of(source), root);
     let found = crate::check::quick(&opened.0);
     let draft = super::accept(ctx, rev, opened, &found)?;
     let projection = projection(&draft.loaded.agreement, &draft.numbers, rev, edition)?;
@@ -148,10 +149,12 @@ fn both_fresh(
     edition: Option<&str>,
 ) -> Result<[Side; 2], Error> {
     let mut cache = crate::load::Cache::default();
-    let old = super::load_source(old, &mut cache)?;
+    let (loaded, source, root) = super::load_source(old, &mut cache)?;
+    let old = (loaded, Spent::of(source), root);
     let (old_found, new) = std::thread::scope(|scope| {
         let found = scope.spawn(|| crate::check::quick(&old.0));
-        let new = super::load_source(new, &mut cache).map(|new| {
+        let new = super::load_source(new, &mut cache).map(|(loaded, source, root)| {
+            let new = (loaded, Spent::of(source), root);
             let found = crate::check::quick(&new.0);
             (new, found)
         });

@@ -8,6 +8,7 @@
 mod fs;
 mod git;
 mod memory;
+mod spent;
 mod time;
 
 use std::path::{Path, PathBuf};
@@ -16,6 +17,7 @@ use crate::error::Error;
 
 pub use git::{Commit, history, repository_prefix, tags};
 pub use memory::MemorySource;
+pub use spent::Spent;
 
 /// The word that names the files on disk as a REV (SPEC §2).
 pub const WORKTREE: &str = "WORKTREE";
