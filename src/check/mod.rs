@@ -7,45 +7,109 @@ mod pasted;
 mod refs;
 mod text;
 
+use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+
 use crate::diagnostic::{self, Diagnostic};
 use crate::load::Loaded;
 
 /// A clause with its body's references and raw HTML, scanned once for every rule.
 type Scan<'a> = (
     &'a crate::model::Clause,
+    &'a [crate::markdown::Reference],
+    &'a [crate::markdown::RawHtml],
+);
+
+/// What scanning a clause body finds (see [`crate::markdown::scan`]).
+type Scanned = (
     Vec<crate::markdown::Reference>,
     Vec<crate::markdown::RawHtml>,
 );
 
 /// Every problem in a loaded draft, loader's and rules', sorted.
 pub fn run(loaded: &Loaded) -> Vec<Diagnostic> {
-    let mut out = rules(loaded);
+    let mut out = quick_unsorted(loaded);
     out.extend(pasted::check(&loaded.agreement));
-    diagnostic::sort(&mut out);
-    out.dedup();
-    out
+    finish(out)
 }
 
 /// Every problem but the search for wording pasted from withheld clauses, which only
 /// `check` runs: the commands that render, compare or count need the errors, and that
 /// search costs as much as all the other rules together on a large draft.
 pub fn quick(loaded: &Loaded) -> Vec<Diagnostic> {
-    let mut out = rules(loaded);
-    diagnostic::sort(&mut out);
-    out.dedup();
+    finish(quick_unsorted(loaded))
+}
+
+/// [`quick`] of two versions of a draft, as `diff` loads them: a clause file the newer one
+/// shares with the older (loaded once for both) is read by the rules once. Most clauses of
+/// two rounds are shared, and scanning bodies is most of the rules' time.
+pub fn quick_both<'a>(old: &'a Loaded, new: &'a Loaded) -> [Vec<Diagnostic>; 2] {
+    let (olds, news) = (clauses(old), clauses(new));
+    // The same clause, shared by both versions, is the same allocation.
+    let address = |c: &&crate::model::Clause| std::ptr::from_ref(*c).addr();
+    let mut index: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut distinct = Vec::with_capacity(olds.len());
+    for c in olds.iter().chain(&news) {
+        if let Entry::Vacant(slot) = index.entry(address(c)) {
+            slot.insert(distinct.len());
+            distinct.push(*c);
+        }
+    }
+    let scanned = crate::parallel::map(&distinct, |c| crate::markdown::scan(&c.body));
+    let scans = |clauses: &[&'a crate::model::Clause]| -> Vec<Scan<'_>> {
+        let mut out = Vec::with_capacity(clauses.len());
+        for c in clauses {
+            if let Some((r, h)) = index.get(&address(c)).and_then(|&k| scanned.get(k)) {
+                out.push((*c, &r[..], &h[..]));
+            }
+        }
+        out
+    };
+    let (old_scans, new_scans) = (scans(&olds), scans(&news));
+    let old_found = text::characters_of(old, None);
+    let new_found = text::characters_of(new, Some((old, &old_found)));
+    let all = |loaded: &Loaded, scans: &[Scan<'_>], found: &text::Found<'_>| {
+        let mut out = rules(loaded, scans);
+        out.extend(found.iter().flat_map(|(_, d)| d.iter().cloned()));
+        finish(out)
+    };
+    std::thread::scope(|scope| {
+        let old_done = scope.spawn(|| all(old, &old_scans, &old_found));
+        let new_done = all(new, &new_scans, &new_found);
+        let old_done = old_done
+            .join()
+            .unwrap_or_else(|_| all(old, &old_scans, &old_found));
+        [old_done, new_done]
+    })
+}
+
+fn clauses(loaded: &Loaded) -> Vec<&crate::model::Clause> {
+    loaded.agreement.clauses().map(|(_, _, c)| c).collect()
+}
+
+fn quick_unsorted(loaded: &Loaded) -> Vec<Diagnostic> {
+    let clauses = clauses(loaded);
+    let scanned: Vec<Scanned> = crate::parallel::map(&clauses, |c| crate::markdown::scan(&c.body));
+    let scans: Vec<Scan<'_>> = (clauses.iter().zip(&scanned))
+        .map(|(c, (r, h))| (*c, &r[..], &h[..]))
+        .collect();
+    let mut out = rules(loaded, &scans);
+    let found = text::characters_of(loaded, None);
+    out.extend(found.into_iter().flat_map(|(_, d)| d));
     out
 }
 
-fn rules(loaded: &Loaded) -> Vec<Diagnostic> {
+/// The loader's problems and those of the rules that read each clause's scan.
+fn rules(loaded: &Loaded, scans: &[Scan<'_>]) -> Vec<Diagnostic> {
     let mut out = loaded.diagnostics.clone();
-    let clauses: Vec<&crate::model::Clause> =
-        loaded.agreement.clauses().map(|(_, _, c)| c).collect();
-    let scans: Vec<Scan<'_>> = crate::parallel::map(&clauses, |c| {
-        let (references, html) = crate::markdown::scan(&c.body);
-        (*c, references, html)
-    });
-    out.extend(refs::check(&loaded.agreement, &scans));
-    out.extend(text::check(loaded, &scans));
+    out.extend(refs::check(&loaded.agreement, scans));
+    out.extend(text::check(scans));
+    out
+}
+
+fn finish(mut out: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diagnostic::sort(&mut out);
+    out.dedup();
     out
 }
 
@@ -54,4 +118,93 @@ pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
     diagnostics
         .iter()
         .any(|d| d.severity == diagnostic::Severity::Error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Error;
+    use crate::source::{MemorySource, ReadError, Revision, Source};
+
+    /// A version of a draft whose files are named by their contents, as git names blobs, so
+    /// that two versions loaded through one cache share the files they have alike.
+    struct Version(MemorySource);
+
+    impl Source for Version {
+        fn files(&self) -> Result<Vec<String>, Error> {
+            self.0.files()
+        }
+        fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
+            self.0.read(path)
+        }
+        fn revision(&self) -> &Revision {
+            self.0.revision()
+        }
+        fn content_id(&self, path: &str) -> Option<String> {
+            let text = self.0.read(path).ok()?;
+            Some(String::from_utf8_lossy(&text).into())
+        }
+    }
+
+    fn version(clauses: &[&str], files: &[(&str, &str)]) -> Version {
+        let list = clauses
+            .iter()
+            .map(|c| format!("\"{c}\""))
+            .collect::<Vec<_>>();
+        let manifest = format!(
+            "[agreement]\ntitle = \"T\"\nparties = [\"x\"]\n\n[[documents]]\nid = \"d\"\ntitle = \"D\"\nclauses = [{}]\n",
+            list.join(", ")
+        );
+        let mut all = vec![("entente.toml".to_string(), manifest.into_bytes())];
+        all.extend(
+            files
+                .iter()
+                .map(|(p, t)| (p.to_string(), t.as_bytes().to_vec())),
+        );
+        Version(MemorySource::new("v", all))
+    }
+
+    fn codes(found: &[Diagnostic]) -> Vec<(String, String)> {
+        let code = |d: &Diagnostic| (d.code.to_string(), d.file.clone());
+        found.iter().map(code).collect()
+    }
+
+    #[test]
+    fn two_versions_checked_together_find_what_each_checked_alone_finds() {
+        // `a` is in both versions, word for word: it hides a zero-width space and links to
+        // `c`, which only the older version has.
+        let a = "+++\ntitle = \"A\"\n+++\n\nSee [](#c) and [](#b).\u{200B}\n";
+        let (b_old, b_new) = ("+++\n+++\n\nPlain.\n", "+++\n+++\n\n<b>Bold</b>.\u{200B}\n");
+        let c = "+++\n+++\n\nLast.\n";
+        let old = version(
+            &["a", "b", "c"],
+            &[("a.md", a), ("b.md", b_old), ("c.md", c)],
+        );
+        let new = version(&["a", "b"], &[("a.md", a), ("b.md", b_new)]);
+        let mut cache = crate::load::Cache::default();
+        let old = crate::load::load_with(&old, &mut cache).unwrap();
+        let new = crate::load::load_with(&new, &mut cache).unwrap();
+        let (olds, news) = (clauses(&old), clauses(&new));
+        assert!(
+            std::ptr::eq(olds[0], news[0]),
+            "`a` is loaded once for both"
+        );
+        let [old_found, new_found] = quick_both(&old, &new);
+        assert_eq!(old_found, quick(&old));
+        assert_eq!(new_found, quick(&new));
+        let a = |code: &str| (code.to_string(), "a.md".to_string());
+        let b = |code: &str| (code.to_string(), "b.md".to_string());
+        assert_eq!(codes(&old_found), [a("suspicious-character")]);
+        assert_eq!(
+            codes(&new_found),
+            [
+                a("dangling-reference"),
+                a("suspicious-character"),
+                // `<b>` and `</b>`
+                b("raw-html"),
+                b("raw-html"),
+                b("suspicious-character"),
+            ]
+        );
+    }
 }

@@ -24,7 +24,7 @@ pub(super) fn check(agreement: &Agreement, scans: &[super::Scan<'_>]) -> Vec<Dia
         if clause.status == Status::Withdrawn {
             continue;
         }
-        for r in references {
+        for r in *references {
             let span = Some(clause.body_offset + r.span.start..clause.body_offset + r.span.end);
             if !ids.contains(r.target.as_str()) {
                 let hint = did_you_mean(&r.target, ids.iter().copied()).unwrap_or_else(|| {

@@ -1,14 +1,16 @@
 //! The text itself: raw HTML in bodies, and characters that could hide or reorder legal
 //! text (SPEC §1.2, §5).
 
+use std::collections::BTreeMap;
+
 use crate::diagnostic::Diagnostic;
 use crate::load::Loaded;
 
-/// Reports raw HTML in clause bodies and suspicious characters in every file read.
-pub(super) fn check(loaded: &Loaded, scans: &[super::Scan<'_>]) -> Vec<Diagnostic> {
+/// Reports raw HTML in clause bodies.
+pub(super) fn check(scans: &[super::Scan<'_>]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (clause, _, html) in scans {
-        for h in html {
+        for h in *html {
             let span = Some(clause.body_offset + h.span.start..clause.body_offset + h.span.end);
             let (code, message) = if h.comment {
                 ("html-comment", "HTML comment in a clause body")
@@ -20,12 +22,41 @@ pub(super) fn check(loaded: &Loaded, scans: &[super::Scan<'_>]) -> Vec<Diagnosti
             ));
         }
     }
+    out
+}
+
+/// Suspicious characters in a file, by its path.
+pub(super) type Found<'a> = Vec<(&'a str, Vec<Diagnostic>)>;
+
+/// Reports suspicious characters in every file read, by file (files with none left out).
+/// Where `earlier` (another version, and what this found in it) holds the very text of a
+/// file, as versions loaded together share it, what was found there is taken.
+pub(super) fn characters_of<'a>(
+    loaded: &'a Loaded,
+    earlier: Option<(&Loaded, &Found<'_>)>,
+) -> Found<'a> {
     let mut paths: Vec<&str> = vec![crate::manifest::FILE];
     paths.extend(loaded.agreement.clauses().map(|(_, _, c)| c.path.as_str()));
     paths.extend(loaded.unlisted.iter().map(String::as_str));
+    let found_before: BTreeMap<&str, &Vec<Diagnostic>> = earlier
+        .map_or_else(BTreeMap::new, |(_, f)| {
+            f.iter().map(|(p, d)| (*p, d)).collect()
+        });
+    let same_text = |path: &str, text: &str| {
+        let before = earlier.and_then(|(e, _)| e.files.get(path));
+        before.is_some_and(|b| std::ptr::eq(b, text))
+    };
+    let mut out = Vec::new();
     for path in paths {
-        if let Some(text) = loaded.files.get(path) {
-            out.extend(characters(path, text));
+        let Some(text) = loaded.files.get(path) else {
+            continue;
+        };
+        let found = match same_text(path, text) {
+            true => found_before.get(path).map_or_else(Vec::new, |d| d.to_vec()),
+            false => characters(path, text),
+        };
+        if !found.is_empty() {
+            out.push((path, found));
         }
     }
     out

@@ -141,31 +141,30 @@ fn both(
 }
 
 /// Both versions, neither in the cache. The older one is loaded first and the newer one
-/// reuses its files; each is checked and then projected while the other is worked on.
-/// Problems are shown for the older version first, as if one came after the other.
+/// reuses its files; both are checked together, which reads the files they share once, and
+/// projected side by side. Problems are shown for the older version first, as if one came
+/// after the other.
 fn both_fresh(
     ctx: &Context,
     [(old_rev, old), (new_rev, new)]: [(&str, SourceAt); 2],
     edition: Option<&str>,
 ) -> Result<[Side; 2], Error> {
     let mut cache = crate::load::Cache::default();
-    let (loaded, source, root) = super::load_source(old, &mut cache)?;
-    let old = (loaded, Spent::of(source), root);
-    let (old_found, new) = std::thread::scope(|scope| {
-        let found = scope.spawn(|| crate::check::quick(&old.0));
-        let new = super::load_source(new, &mut cache).map(|(loaded, source, root)| {
-            let new = (loaded, Spent::of(source), root);
-            let found = crate::check::quick(&new.0);
-            (new, found)
-        });
-        (found.join(), new)
-    });
+    let spent = |(loaded, source, root): super::Opened| (loaded, Spent::of(source), root);
+    let old = spent(super::load_source(old, &mut cache)?);
+    let new = match super::load_source(new, &mut cache) {
+        Ok(new) => spent(new),
+        Err(e) => {
+            let found = crate::check::quick(&old.0);
+            super::accept(ctx, old_rev, old, &found)?;
+            return Err(e);
+        }
+    };
     // What is freed here before projecting is memory the projections reuse rather than
     // have the kernel clear for them: the cache, and the texts kept to show problems.
     drop(cache);
-    let old_found = old_found.unwrap_or_else(|_| crate::check::quick(&old.0));
+    let [old_found, new_found] = crate::check::quick_both(&old.0, &new.0);
     let mut old = super::accept(ctx, old_rev, old, &old_found)?;
-    let (new, new_found) = new?;
     let mut new = super::accept(ctx, new_rev, new, &new_found)?;
     old.loaded.files = Default::default();
     new.loaded.files = Default::default();
