@@ -123,30 +123,11 @@ pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Error;
-    use crate::source::{MemorySource, ReadError, Revision, Source};
+    use crate::source::MemorySource;
 
-    /// A version of a draft whose files are named by their contents, as git names blobs, so
-    /// that two versions loaded through one cache share the files they have alike.
-    struct Version(MemorySource);
-
-    impl Source for Version {
-        fn files(&self) -> Result<Vec<String>, Error> {
-            self.0.files()
-        }
-        fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
-            self.0.read(path)
-        }
-        fn revision(&self) -> &Revision {
-            self.0.revision()
-        }
-        fn content_id(&self, path: &str) -> Option<String> {
-            let text = self.0.read(path).ok()?;
-            Some(String::from_utf8_lossy(&text).into())
-        }
-    }
-
-    fn version(clauses: &[&str], files: &[(&str, &str)]) -> Version {
+    /// A version of a draft named by content, so that two versions loaded through one cache
+    /// share the files they have alike.
+    fn version(clauses: &[&str], files: &[(&str, &str)]) -> MemorySource {
         let list = clauses
             .iter()
             .map(|c| format!("\"{c}\""))
@@ -161,7 +142,7 @@ mod tests {
                 .iter()
                 .map(|(p, t)| (p.to_string(), t.as_bytes().to_vec())),
         );
-        Version(MemorySource::new("v", all))
+        MemorySource::new("v", all).named_by_content()
     }
 
     fn codes(found: &[Diagnostic]) -> Vec<(String, String)> {

@@ -809,38 +809,15 @@ mod tests {
     use super::*;
     use crate::source::MemorySource;
 
-    /// A version of a draft whose files are named by their contents, as git names blobs.
-    struct Version(MemorySource);
-
-    impl Source for Version {
-        fn files(&self) -> Result<Vec<String>, Error> {
-            self.0.files()
-        }
-        fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
-            self.0.read(path)
-        }
-        fn revision(&self) -> &Revision {
-            self.0.revision()
-        }
-        fn content_id(&self, path: &str) -> Option<String> {
-            self.0
-                .read(path)
-                .ok()
-                .map(|b| String::from_utf8_lossy(&b).into())
-        }
-    }
-
-    fn version(a: &str, b: &str) -> Version {
+    fn version(a: &str, b: &str) -> MemorySource {
         let manifest = "[agreement]\ntitle = \"T\"\nparties = [\"x\"]\n\n[[documents]]\nid = \"d\"\ntitle = \"D\"\nclauses = [\"a\", \"b\"]\n";
         let clause = |text: &str| format!("+++\ntitle = \"{text}\"\n+++\n\n{text}.\n").into_bytes();
-        Version(MemorySource::new(
-            "v",
-            [
-                ("entente.toml".to_string(), manifest.as_bytes().to_vec()),
-                ("a.md".to_string(), clause(a)),
-                ("b.md".to_string(), clause(b)),
-            ],
-        ))
+        let files = [
+            ("entente.toml".to_string(), manifest.as_bytes().to_vec()),
+            ("a.md".to_string(), clause(a)),
+            ("b.md".to_string(), clause(b)),
+        ];
+        MemorySource::new("v", files).named_by_content()
     }
 
     fn bodies(loaded: &Loaded) -> Vec<String> {
@@ -890,13 +867,11 @@ mod tests {
         let mut cache = Cache::default();
         let mut levels = Vec::new();
         for manifest in manifests {
-            let v = Version(MemorySource::new(
-                "v",
-                [
-                    ("entente.toml".to_string(), manifest.into_bytes()),
-                    ("a.md".to_string(), clause.as_bytes().to_vec()),
-                ],
-            ));
+            let files = [
+                ("entente.toml".to_string(), manifest.into_bytes()),
+                ("a.md".to_string(), clause.as_bytes().to_vec()),
+            ];
+            let v = MemorySource::new("v", files).named_by_content();
             let (cached, afresh) = (load_with(&v, &mut cache).unwrap(), load(&v).unwrap());
             cache.keep_recent();
             assert_eq!(cached.agreement, afresh.agreement);
@@ -914,7 +889,7 @@ mod tests {
 
     #[test]
     fn a_cache_that_absorbed_another_reads_none_of_the_files_that_one_holds() {
-        struct Counted(Version, std::sync::atomic::AtomicUsize);
+        struct Counted(MemorySource, std::sync::atomic::AtomicUsize);
         impl Source for Counted {
             fn files(&self) -> Result<Vec<String>, Error> {
                 self.0.files()

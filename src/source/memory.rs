@@ -11,6 +11,8 @@ use crate::error::Error;
 pub struct MemorySource {
     files: BTreeMap<String, Vec<u8>>,
     revision: Revision,
+    /// Whether files and the whole are named by their content (see [`MemorySource::named_by_content`]).
+    by_content: bool,
 }
 
 impl MemorySource {
@@ -24,6 +26,17 @@ impl MemorySource {
                 date: None,
                 dirty: super::Dirty::known(false),
             },
+            by_content: false,
+        }
+    }
+
+    /// The same draft with its files named by their content, as git names blobs, and the
+    /// whole by all of them, as git names a tree: versions loaded through one cache share the
+    /// files they have alike, as versions of a git repository do.
+    pub fn named_by_content(self) -> MemorySource {
+        MemorySource {
+            by_content: true,
+            ..self
         }
     }
 }
@@ -47,5 +60,21 @@ impl Source for MemorySource {
 
     fn revision(&self) -> &Revision {
         &self.revision
+    }
+
+    fn content_id(&self, path: &str) -> Option<String> {
+        let text = self.files.get(path).filter(|_| self.by_content)?;
+        Some(String::from_utf8_lossy(text).into())
+    }
+
+    fn tree_id(&self) -> Option<String> {
+        use sha2::Digest;
+        let mut tree = sha2::Sha256::new();
+        for (path, text) in self.files.iter().filter(|_| self.by_content) {
+            tree.update([path.as_bytes(), b"\0", text, b"\0"].concat());
+        }
+        let hex = |b: &u8| format!("{b:02x}");
+        self.by_content
+            .then(|| tree.finalize().iter().map(hex).collect())
     }
 }

@@ -44,32 +44,15 @@ impl Source for Spent {
 mod tests {
     use super::*;
 
-    /// A source with a tree, standing for a git revision.
-    struct Tree(super::super::MemorySource);
-
-    impl Source for Tree {
-        fn files(&self) -> Result<Vec<String>, Error> {
-            self.0.files()
-        }
-        fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
-            self.0.read(path)
-        }
-        fn revision(&self) -> &Revision {
-            self.0.revision()
-        }
-        fn tree_id(&self) -> Option<String> {
-            Some("4b825dc".into())
-        }
-    }
-
     #[test]
     fn a_spent_source_names_its_version_and_tree_but_reads_nothing() {
         let files = [("entente.toml".to_string(), b"x".to_vec())];
-        let source = Box::new(Tree(super::super::MemorySource::new("v2", files)));
-        assert!(source.read("entente.toml").is_ok());
-        let spent = Spent::of(source);
+        let source = super::super::MemorySource::new("v2", files).named_by_content();
+        let tree = source.tree_id();
+        assert!(tree.is_some() && source.read("entente.toml").is_ok());
+        let spent = Spent::of(Box::new(source));
         assert_eq!(spent.revision().rev, "v2");
-        assert_eq!(spent.tree_id().as_deref(), Some("4b825dc"));
+        assert_eq!(spent.tree_id(), tree);
         assert!(spent.files().is_ok_and(|f| f.is_empty()));
         assert!(matches!(
             spent.read("entente.toml"),
