@@ -8,7 +8,6 @@ mod refs;
 mod text;
 
 use std::collections::BTreeMap;
-use std::collections::btree_map::Entry;
 
 use crate::diagnostic::{self, Diagnostic};
 use crate::load::Loaded;
@@ -49,23 +48,26 @@ pub fn quick_both<'a>(old: &'a Loaded, new: &'a Loaded) -> [Vec<Diagnostic>; 2] 
     let address = |c: &&crate::model::Clause| std::ptr::from_ref(*c).addr();
     let mut index: BTreeMap<usize, usize> = BTreeMap::new();
     let mut distinct = Vec::with_capacity(olds.len());
+    // Where each clause's scan is among the distinct ones: the older version's, then the newer's.
+    let mut at = Vec::with_capacity(olds.len() + news.len());
     for c in olds.iter().chain(&news) {
-        if let Entry::Vacant(slot) = index.entry(address(c)) {
-            slot.insert(distinct.len());
+        let k = *index.entry(address(c)).or_insert(distinct.len());
+        if k == distinct.len() {
             distinct.push(*c);
         }
+        at.push(k);
     }
     let scanned = crate::parallel::map(&distinct, |c| crate::markdown::scan(&c.body));
-    let scans = |clauses: &[&'a crate::model::Clause]| -> Vec<Scan<'_>> {
-        let mut out = Vec::with_capacity(clauses.len());
-        for c in clauses {
-            if let Some((r, h)) = index.get(&address(c)).and_then(|&k| scanned.get(k)) {
-                out.push((*c, &r[..], &h[..]));
-            }
-        }
-        out
+    // `parallel::map` gives one result an item, so every position has its scan.
+    let scans = |clauses: &[&'a crate::model::Clause], at: &[usize]| -> Vec<Scan<'_>> {
+        let scan = |(c, &k): (&&'a crate::model::Clause, &usize)| {
+            let (r, h) = scanned.get(k)?;
+            Some((*c, &r[..], &h[..]))
+        };
+        clauses.iter().zip(at).filter_map(scan).collect()
     };
-    let (old_scans, new_scans) = (scans(&olds), scans(&news));
+    let (old_at, new_at) = at.split_at(olds.len());
+    let (old_scans, new_scans) = (scans(&olds, old_at), scans(&news, new_at));
     let old_found = text::characters_of(old, None);
     let new_found = text::characters_of(new, Some((old, &old_found)));
     let all = |loaded: &Loaded, scans: &[Scan<'_>], found: &text::Found<'_>| {
