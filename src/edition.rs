@@ -129,9 +129,9 @@ pub struct ClauseView {
     #[serde(deserialize_with = "crate::model::shared_positions")]
     pub positions: crate::model::Positions,
     /// Drafters' notes.
-    pub notes: Vec<String>,
+    pub notes: crate::model::Strings,
     /// Tags.
-    pub tags: Vec<String>,
+    pub tags: crate::model::Strings,
     /// Its Markdown body, as written. Not serialized: the cache keeps bodies apart, to read
     /// only those it needs.
     #[serde(skip)]

@@ -66,6 +66,13 @@ fn lean_memory(command: &entente::cli::Command) {
         Command::Publish(_) => Some(50),
         _ => Some(1),
     };
+    if let Command::Diff(_) = command {
+        // SAFETY: sets two integers of libgit2's settings, before any other thread exists.
+        unsafe {
+            let _ = git2::opts::set_mwindow_size(PACK_WINDOW);
+            let _ = git2::opts::set_mwindow_mapped_limit(PACK_WINDOW);
+        }
+    }
     // The variable, when set, is left to win, for measuring.
     if let (Some(ms), None) = (delay, std::env::var_os("MIMALLOC_PURGE_DELAY")) {
         // SAFETY: sets a plain integer in mimalloc's option table, which it reads at each
@@ -73,6 +80,14 @@ fn lean_memory(command: &entente::cli::Command) {
         unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, ms) };
     }
 }
+
+/// How much of a pack file libgit2 maps at a time for `diff`, in place of all of it (up to a
+/// gigabyte a window): a `diff` reads every blob of two versions once, in pack order, and the
+/// pages of a pack mapped whole stayed in its memory until both versions were read, 6 MB at
+/// 10,000 clauses. Windows this small cost a `diff` no time; a `log`, which reads blobs all
+/// over the pack again and again, took 29% longer with them (for 125 MB less), and keeps the
+/// default.
+const PACK_WINDOW: usize = 256 << 10;
 
 /// `mi_option_purge_delay` in mimalloc 3's `mi_option_t`.
 const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;

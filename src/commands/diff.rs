@@ -194,7 +194,12 @@ pub(crate) fn run(args: &DiffArgs, ctx: &Context) -> Result<ExitCode, Error> {
     let texts = matches!(args.format, crate::cli::DiffFormat::Html) && !args.changed_only;
     let cache = ctx.root().ok().and_then(|root| Cache::open(&root));
     let edition = args.edition.as_deref();
-    let [old, new] = both(ctx, (&old_rev, &new_rev), edition, cache.as_ref(), texts)?;
+    let [mut old, mut new] = both(ctx, (&old_rev, &new_rev), edition, cache.as_ref(), texts)?;
+    // A version written to the cache below is written whole.
+    let kept = cache.is_some() && (old.keep.is_some() || new.keep.is_some());
+    if !texts && !kept {
+        diff::keep_changed_bodies(&mut old.projection, &mut new.projection);
+    }
     let (old_version, new_version) = (old.version.clone(), new.version.clone());
     let report = std::thread::scope(|scope| {
         // New entries are written while the versions are compared.

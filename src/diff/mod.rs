@@ -322,6 +322,43 @@ pub fn compare_one(
     })
 }
 
+/// Keeps, of two versions' bodies, only what a comparison that shows no unchanged text reads.
+/// A clause whose id and body both versions share has its body emptied in both: the pair
+/// compares alike either way, as the cache's entries are read (see
+/// [`crate::cache::for_comparison`]). Every other body is copied out of its file's text, so
+/// that the texts of versions loaded whole are let go of: with most clauses gone from them,
+/// the rest still held nearly every page of their memory (a comparison of two versions loaded
+/// from git held 10 MB more at 10,000 clauses, for 600 changed clauses).
+pub fn keep_changed_bodies(old: &mut Projection, new: &mut Projection) {
+    let (mut in_old, mut in_new) = (Vec::new(), Vec::new());
+    {
+        let mut news: Vec<(&str, usize, &crate::model::Body)> = (new.clauses().enumerate())
+            .map(|(k, (_, _, c))| (c.id.as_str(), k, &c.body))
+            .collect();
+        news.sort_unstable_by_key(|n| n.0);
+        for (i, (_, _, c)) in old.clauses().enumerate() {
+            let found = news.binary_search_by_key(&c.id.as_str(), |n| n.0).ok();
+            if let Some(&(_, j, body)) = found.and_then(|at| news.get(at)) {
+                if *body == c.body {
+                    in_old.push(i);
+                    in_new.push(j);
+                }
+            }
+        }
+    }
+    in_new.sort_unstable();
+    for (projection, shared) in [(old, in_old), (new, in_new)] {
+        let mut shared = shared.into_iter().peekable();
+        for (k, clause) in projection.clauses_mut().enumerate() {
+            if shared.next_if_eq(&k).is_some() {
+                clause.body = crate::model::Body::default();
+            } else {
+                clause.body = crate::model::Body::from(clause.body.as_str());
+            }
+        }
+    }
+}
+
 /// Compares two projections of the same edition (or of everything); `texts` keeps each
 /// unchanged clause's text in the report, for a presenter that shows it.
 pub fn compare(
@@ -530,4 +567,121 @@ pub fn pair_by_text(old: &[&str], new: &[&str]) -> Vec<(usize, usize)> {
     let ok: Vec<pair::Key<'_>> = o.iter().map(|(id, body)| pair::Key { id, body }).collect();
     let nk: Vec<pair::Key<'_>> = n.iter().map(|(id, body)| pair::Key { id, body }).collect();
     pair::pair(&ok, &nk)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::source::MemorySource;
+
+    /// A version of a draft whose clauses, in this order, have these ids and bodies; loaded
+    /// through `cache`, as a `diff` loads its two versions, with the texts of its files.
+    fn version(
+        clauses: &[(&str, &str)],
+        cache: &mut crate::load::Cache,
+    ) -> (Projection, Scheme, Vec<Arc<String>>) {
+        let ids: Vec<String> = clauses.iter().map(|(id, _)| format!("{id:?}")).collect();
+        let manifest = format!(
+            "[agreement]\ntitle = \"Accord\"\nparties = [\"north\"]\n\n[[documents]]\n\
+             id = \"accord\"\ntitle = \"Accord\"\nnumbering = \"Article {{n}}\"\n\
+             clauses = [{}]\n",
+            ids.join(", ")
+        );
+        let mut files = vec![("entente.toml".to_string(), manifest.into_bytes())];
+        for (id, body) in clauses {
+            let text = format!("+++\ntitle = \"{id}\"\n+++\n\n{body}\n");
+            files.push((format!("{id}.md"), text.into_bytes()));
+        }
+        let source = MemorySource::new("test", files).named_by_content();
+        let loaded = crate::load::load_with(&source, cache).unwrap();
+        let texts = clauses.iter().map(|(id, _)| format!("{id}.md"));
+        let texts = texts
+            .filter_map(|path| loaded.files.shared(&path))
+            .collect();
+        let agreement = &loaded.agreement;
+        let numbers = crate::numbering::assign(agreement);
+        let everything = crate::model::Edition {
+            name: "all".into(),
+            max: agreement.scheme.top(),
+            annotations: true,
+            name_withheld_level: false,
+        };
+        let projection = crate::edition::project(agreement, &numbers, &everything);
+        (projection, agreement.scheme.clone(), texts)
+    }
+
+    fn bodies(projection: &Projection) -> Vec<(&str, &str)> {
+        let clauses = projection
+            .clauses()
+            .map(|(_, _, c)| (c.id.as_str(), c.body.trim()));
+        clauses.collect()
+    }
+
+    #[test]
+    fn a_comparison_keeps_only_the_bodies_that_changed_and_reports_the_same() {
+        let mut cache = crate::load::Cache::default();
+        let (mut old, scheme, old_texts) = version(
+            &[
+                ("scope", "This Accord covers the border."),
+                ("borders", "As surveyed in 1921."),
+                ("trade", "Goods cross free of duty."),
+                ("arms", "No heavy weapons within ten kilometres."),
+            ],
+            &mut cache,
+        );
+        // Arms moves first, borders changes, trade is renamed with its text kept, customs
+        // is new.
+        let (mut new, _, new_texts) = version(
+            &[
+                ("arms", "No heavy weapons within ten kilometres."),
+                ("scope", "This Accord covers the border."),
+                ("borders", "As surveyed in 1923."),
+                ("tariffs", "Goods cross free of duty."),
+                ("customs", "Each Party keeps one customs post."),
+            ],
+            &mut cache,
+        );
+        drop(cache);
+        let version = || Version {
+            rev: "test".into(),
+            commit: None,
+        };
+        let versions = || (version(), version());
+        let compared = |old: &Projection, new: &Projection| {
+            compare(old, new, &scheme, &scheme, versions(), None, false)
+        };
+        let whole = compared(&old, &new);
+        keep_changed_bodies(&mut old, &mut new);
+        assert_eq!(compared(&old, &new), whole);
+        assert_eq!(
+            bodies(&old),
+            [
+                ("scope", ""),
+                ("borders", "As surveyed in 1921."),
+                ("trade", "Goods cross free of duty."),
+                ("arms", ""),
+            ]
+        );
+        assert_eq!(
+            bodies(&new),
+            [
+                ("arms", ""),
+                ("scope", ""),
+                ("borders", "As surveyed in 1923."),
+                ("tariffs", "Goods cross free of duty."),
+                ("customs", "Each Party keeps one customs post."),
+            ]
+        );
+        // No body is kept in its file's text any longer: those texts are let go (each held
+        // here only, once for each version that has it).
+        let texts: Vec<&Arc<String>> = old_texts.iter().chain(&new_texts).collect();
+        for text in &texts {
+            let here = texts.iter().filter(|t| Arc::ptr_eq(t, text)).count();
+            assert_eq!(Arc::strong_count(text), here, "{text}");
+        }
+    }
 }

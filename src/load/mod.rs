@@ -722,8 +722,8 @@ impl<'a> Context<'a> {
             // Unreadable metadata: treat as the most restricted, never as public.
             level: scheme.top(),
             positions: Default::default(),
-            notes: Vec::new(),
-            tags: Vec::new(),
+            notes: Default::default(),
+            tags: Default::default(),
             body: (self.files.shared(&p.path))
                 .map(|text| crate::model::Body::within(text, p.body_offset))
                 .unwrap_or_default(),

@@ -322,7 +322,7 @@ fn html_clause(p: &mut Out<'_, '_>, c: &ClauseView) {
         }
         if let Some(notes) = c.notes.as_ref().filter(|n| !n.is_empty()) {
             p.raw("<ul class=\"notes\">\n");
-            for note in notes {
+            for note in notes.iter() {
                 p.raw("<li>").text(note).raw("</li>\n");
             }
             p.raw("</ul>\n");
@@ -441,7 +441,7 @@ fn markdown_clause(p: &mut Out<'_, '_>, c: &ClauseView) {
             }
             p.raw("\n");
         }
-        for note in c.notes.iter().flatten() {
+        for note in c.notes.iter().flat_map(|n| n.iter()) {
             p.raw("> - ").text(note).raw("\n");
         }
         p.raw("\n");
@@ -560,7 +560,11 @@ mod tests {
             for (k, clause) in doc.clauses.iter_mut().enumerate() {
                 clause.title = [None, Some(String::new()), Some(odd.into())][k % 3].clone();
                 clause.status = Some(odd.into());
-                clause.notes = Some(if k % 2 == 0 { vec![] } else { vec![odd.into()] });
+                clause.notes = Some(if k % 2 == 0 {
+                    [].into()
+                } else {
+                    [odd.into()].into()
+                });
                 clause.positions = Some(vec![PositionView {
                     party: odd.into(),
                     name: odd.into(),

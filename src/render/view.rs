@@ -170,10 +170,10 @@ pub struct ClauseView {
     pub positions: Option<Vec<PositionView>>,
     /// Notes, in annotated editions.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub notes: Option<Vec<String>>,
+    pub notes: Option<crate::model::Strings>,
     /// Tags, in annotated editions.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<crate::model::Strings>,
     /// Headings that come right before this clause.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub headings: Vec<HeadingView>,
