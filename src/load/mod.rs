@@ -100,12 +100,41 @@ struct Memo {
 }
 
 /// What building a clause depends on besides its file and its annex: the scheme, and the
-/// parties its positions must name. Anything else of the manifest that [`Context::build`]
+/// parties its positions must name. Anything else of the manifest that [`Parsed::build`]
 /// comes to read belongs here too, or a clause built under another manifest is kept.
 #[derive(PartialEq)]
 struct Setting {
     scheme: crate::model::Scheme,
     parties: Vec<String>,
+}
+
+impl Setting {
+    fn of(manifest: &Manifest) -> Setting {
+        Setting {
+            scheme: manifest.scheme.clone(),
+            parties: manifest.parties.iter().map(|p| p.id.clone()).collect(),
+        }
+    }
+}
+
+/// The place of each clause the manifest lists once, by the id or path it is listed under:
+/// the level of its annex, or `None` in a document.
+fn placements(manifest: &Manifest) -> BTreeMap<&str, Option<Level>> {
+    let (mut placed, mut twice) = (BTreeMap::new(), BTreeSet::new());
+    for doc in &manifest.documents {
+        let annexed = (doc.annexes.iter())
+            .map(|a| (&a.clauses, Some(a.level.unwrap_or(manifest.scheme.default))));
+        for (entries, level) in std::iter::once((&doc.clauses, None)).chain(annexed) {
+            for entry in entries {
+                let key = entry.value.trim_start_matches("./");
+                if placed.insert(key, level).is_some() {
+                    twice.insert(key);
+                }
+            }
+        }
+    }
+    placed.retain(|key, _| !twice.contains(key));
+    placed
 }
 
 /// A clause built from a file, and what building it found, in an annex of `annex_level`
@@ -240,9 +269,16 @@ pub fn load_with(source: &dyn Source, cache: &mut Cache) -> Result<Loaded, Error
         };
         let mut found = Vec::new();
         let text = decode(bytes, &path, &mut found);
-        texts.push((path, text));
+        texts.push((path, Arc::new(text)));
         slots.push(Err((key, found)));
     }
+    // Each file's clause is built as soon as it is parsed, where the manifest tells its
+    // place: the front matter of every file, held until all were parsed, took more memory
+    // than their clauses (5 MB at 10,000 clauses), and building them is spread over the
+    // cores too. Built elsewhere than the manifest turns out to place it, a clause is built
+    // again (see `Parsed::built`).
+    let setting = Arc::new(Setting::of(&manifest));
+    let placed = placements(&manifest);
     // Parsing front matter is most of loading: spread it over the cores. The results are
     // joined in file order, so nothing depends on the number of threads.
     let results = crate::parallel::map(&texts, |(path, text)| {
@@ -250,6 +286,18 @@ pub fn load_with(source: &dyn Source, cache: &mut Cache) -> Result<Loaded, Error
         // Made shared here, not after joining: a vector of whole pieces beside their shared
         // copies held two of each at once, 5 MB at 10,000 clauses.
         let piece = Arc::new(parse_clause(path, text, &mut found));
+        let place = placed
+            .get(piece.id.as_str())
+            .or_else(|| placed.get(path.as_str()));
+        if let Some(&annex_level) = place {
+            // What building finds is kept with the clause, and reported where it is placed.
+            piece.built(
+                &setting,
+                Some(Arc::clone(text)),
+                annex_level,
+                &mut Vec::new(),
+            );
+        }
         (piece, found)
     });
     let mut parsed = Vec::with_capacity(slots.len());
@@ -262,7 +310,6 @@ pub fn load_with(source: &dyn Source, cache: &mut Cache) -> Result<Loaded, Error
                     continue;
                 };
                 decoding.extend(found);
-                let text = Arc::new(text);
                 if let Some(key) = key {
                     let used = Cell::new(this_load);
                     let entry = (
@@ -281,7 +328,7 @@ pub fn load_with(source: &dyn Source, cache: &mut Cache) -> Result<Loaded, Error
         diagnostics.extend(found);
     }
 
-    let (agreement, unlisted) = assemble(manifest, parsed, &files, &mut diagnostics);
+    let (agreement, unlisted) = assemble(manifest, setting, parsed, &files, &mut diagnostics);
     Ok(Loaded {
         agreement,
         diagnostics,
@@ -354,6 +401,7 @@ fn parse_clause(path: &str, text: &str, diagnostics: &mut Vec<Diagnostic>) -> Pa
 /// Places parsed clauses where the manifest lists them, reporting what does not fit.
 fn assemble(
     manifest: Manifest,
+    setting: Arc<Setting>,
     parsed: Vec<Arc<Parsed>>,
     files: &Files,
     diagnostics: &mut Vec<Diagnostic>,
@@ -392,7 +440,14 @@ fn assemble(
     }
     check_container_ids(&manifest, &by_id, diagnostics);
 
-    let ctx = Context::new(&manifest, &parsed, files, &by_id, &by_path);
+    let ctx = Context {
+        manifest: &manifest,
+        parsed: &parsed,
+        files,
+        by_id: &by_id,
+        by_path: &by_path,
+        setting,
+    };
     // The container each parsed file was placed in, by index.
     let mut used: Vec<Option<&str>> = vec![None; parsed.len()];
     let mut documents = Vec::new();
@@ -545,17 +600,13 @@ impl<'a> Context<'a> {
         by_id: &'a BTreeMap<&'a str, usize>,
         by_path: &'a BTreeMap<&'a str, usize>,
     ) -> Context<'a> {
-        let setting = Arc::new(Setting {
-            scheme: manifest.scheme.clone(),
-            parties: manifest.parties.iter().map(|p| p.id.clone()).collect(),
-        });
         Context {
             manifest,
             parsed,
             files,
             by_id,
             by_path,
-            setting,
+            setting: Arc::new(Setting::of(manifest)),
         }
     }
 
@@ -666,13 +717,29 @@ impl<'a> Context<'a> {
         annex_level: Option<Level>,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Arc<Clause> {
-        let mut memo = p
+        let text = self.files.shared(&p.path);
+        p.built(&self.setting, text, annex_level, diagnostics)
+    }
+}
+
+impl Parsed {
+    /// Its clause in an annex of `annex_level` (`None`: in a document) under `setting`, its
+    /// file's text being `text`: the one built before where that still holds, else built now
+    /// and kept, with what building it found, which is added to `diagnostics` either way.
+    fn built(
+        &self,
+        setting: &Arc<Setting>,
+        text: Option<Arc<String>>,
+        annex_level: Option<Level>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Arc<Clause> {
+        let mut memo = self
             .memo
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let holds = |b: &&Built| {
             b.annex_level == annex_level
-                && (Arc::ptr_eq(&b.setting, &self.setting) || b.setting == self.setting)
+                && (Arc::ptr_eq(&b.setting, setting) || b.setting == *setting)
         };
         if let Some(built) = memo.built.as_ref().filter(holds) {
             diagnostics.extend(built.found.iter().cloned());
@@ -680,14 +747,14 @@ impl<'a> Context<'a> {
         }
         let front = match memo.front.take() {
             Some(front) => Some(*front),
-            None if p.placed.is_some() => self.front_again(p),
+            None if self.placed.is_some() => text.as_deref().and_then(|t| self.front_again(t)),
             None => None,
         };
         let mut found = Vec::new();
-        let clause = Arc::new(self.build(p, front, annex_level, &mut found));
+        let clause = Arc::new(self.build(setting, text, front, annex_level, &mut found));
         diagnostics.extend(found.iter().cloned());
         memo.built = Some(Built {
-            setting: Arc::clone(&self.setting),
+            setting: Arc::clone(setting),
             annex_level,
             clause: Arc::clone(&clause),
             found,
@@ -695,23 +762,24 @@ impl<'a> Context<'a> {
         clause
     }
 
-    /// The front matter of `p`'s file, read again: what reading it found was reported when
-    /// it was first read, and the text is the same.
-    fn front_again(&self, p: &Parsed) -> Option<FrontMatter> {
-        let text = self.files.shared(&p.path)?;
+    /// Its front matter, read again from its file's `text`: what reading it found was
+    /// reported when it was first read, and the text is the same.
+    fn front_again(&self, text: &str) -> Option<FrontMatter> {
         let mut ignored = Vec::new();
-        let split = clause::split(&text, &p.path, &mut ignored)?;
-        Some(clause::parse(&split, &p.path, &mut ignored))
+        let split = clause::split(text, &self.path, &mut ignored)?;
+        Some(clause::parse(&split, &self.path, &mut ignored))
     }
 
     fn build(
         &self,
-        p: &Parsed,
+        setting: &Setting,
+        text: Option<Arc<String>>,
         front: Option<FrontMatter>,
         annex_level: Option<Level>,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Clause {
-        let scheme = &self.manifest.scheme;
+        let p = self;
+        let scheme = &setting.scheme;
         let inherited = annex_level.unwrap_or(scheme.default);
         let mut clause = Clause {
             id: p.id.clone(),
@@ -724,7 +792,7 @@ impl<'a> Context<'a> {
             positions: Default::default(),
             notes: Default::default(),
             tags: Default::default(),
-            body: (self.files.shared(&p.path))
+            body: text
                 .map(|text| crate::model::Body::within(text, p.body_offset))
                 .unwrap_or_default(),
             body_offset: p.body_offset,
@@ -781,8 +849,8 @@ impl<'a> Context<'a> {
             }
         }
         for (party, position) in front.positions {
-            if !self.setting.parties.contains(&party.value) {
-                let parties: Vec<&str> = self.setting.parties.iter().map(String::as_str).collect();
+            if !setting.parties.contains(&party.value) {
+                let parties: Vec<&str> = setting.parties.iter().map(String::as_str).collect();
                 let what = ("unknown-party", "party");
                 unknown(diagnostics, what, &party, &parties, "the parties are");
                 continue;
@@ -884,6 +952,55 @@ mod tests {
         assert_eq!(
             levels,
             [Some((1, 1)), Some((0, 1)), Some((0, 0)), Some((0, 1))]
+        );
+    }
+
+    #[test]
+    fn a_clause_built_as_it_is_parsed_is_the_clause_built_where_it_is_placed() {
+        // `a` is listed by path in the secret annex of one document, then again by id in
+        // another, which is refused: built as it is parsed for the place its id names, it
+        // must be built again for the annex. Loaded afresh, clauses are built as they are
+        // parsed; through a cache that read the files under another manifest, where they
+        // are placed.
+        let clause =
+            "+++\ntitle = \"A\"\n[positions]\nx = \"agrees\"\ny = \"agrees\"\n+++\n\nText.\n";
+        let manifest = |clauses: &str| {
+            format!(
+                "[agreement]\ntitle = \"T\"\nparties = [\"x\"]\n\n[classification]\nlevels = [\"LOW\", \"HIGH\"]\nmarks = [\"L\", \"H\"]\ndefault = \"LOW\"\n\n[[documents]]\nid = \"d\"\ntitle = \"D\"\nclauses = []\n\n[[documents.annexes]]\nid = \"x1\"\ntitle = \"X\"\nclassification = \"HIGH\"\nclauses = [\"a.md\", \"b\"]\n\n[[documents]]\nid = \"e\"\ntitle = \"E\"\nclauses = [{clauses}]\n"
+            )
+        };
+        let version = |clauses: &str| {
+            let files = [
+                ("entente.toml".to_string(), manifest(clauses).into_bytes()),
+                ("a.md".to_string(), clause.as_bytes().to_vec()),
+                ("b.md".to_string(), clause.replace('A', "B").into_bytes()),
+            ];
+            MemorySource::new("v", files).named_by_content()
+        };
+        let mut cache = Cache::default();
+        load_with(&version(""), &mut cache).unwrap();
+        let (afresh, cached) = (
+            load(&version("\"a\"")).unwrap(),
+            load_with(&version("\"a\""), &mut cache).unwrap(),
+        );
+        assert_eq!(afresh.agreement, cached.agreement);
+        assert_eq!(afresh.diagnostics, cached.diagnostics);
+        let levels: Vec<(&str, Level)> = (afresh.agreement.clauses())
+            .map(|(_, _, c)| (c.id.as_str(), c.level))
+            .collect();
+        assert_eq!(levels, [("a", 1), ("b", 1)]);
+        // The unknown party `y`, reported once for each clause.
+        let unknown = |d: &&Diagnostic| d.code == "unknown-party";
+        let files: Vec<&str> = afresh
+            .diagnostics
+            .iter()
+            .filter(unknown)
+            .map(|d| d.file.as_str())
+            .collect();
+        assert_eq!(files, ["a.md", "b.md"]);
+        assert!(
+            afresh.diagnostics.iter().any(|d| d.file == "entente.toml"),
+            "`a` listed twice"
         );
     }
 
