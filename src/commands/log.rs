@@ -30,7 +30,7 @@ struct Whole {
     /// contents).
     listing: Option<Option<load::Listing>>,
     /// Resolved when first needed.
-    references: Option<References>,
+    references: Option<References<'static>>,
 }
 
 /// A commit's draft loaded whole; `None` if it has no draft, or not the edition.
@@ -151,8 +151,8 @@ fn skim(
             return None;
         }
         let mut old = edition::view(&clause, view.label.clone(), view.anchor.clone());
-        let references =
-            (whole.references).get_or_insert_with(|| References::of(&whole.projection));
+        let references = (whole.references)
+            .get_or_insert_with(|| References::of(&whole.projection).into_owned());
         if let Some(body) = references.hide(&old.body, &doc.id, &whole.numbers) {
             old.body = body;
         }

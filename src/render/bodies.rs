@@ -131,11 +131,11 @@ impl Shared {
 pub(super) struct Resolver<'a> {
     numbers: &'a Numbers,
     titles: Vec<(String, String)>,
-    anchors: std::collections::BTreeSet<String>,
+    anchors: std::collections::BTreeSet<&'a str>,
 }
 
 impl<'a> Resolver<'a> {
-    pub(super) fn of(projection: &Projection, numbers: &'a Numbers) -> Resolver<'a> {
+    pub(super) fn of(projection: &'a Projection, numbers: &'a Numbers) -> Resolver<'a> {
         let titles = (projection.documents.iter())
             .map(|d| (d.id.clone(), d.title.clone()))
             .collect();
