@@ -111,7 +111,7 @@ pub struct ClauseView {
     /// the anchor: a comparison of two versions, which is all the cache serves, reads none
     /// of them, and at 10,000 clauses they were a sixth of reading an entry back.
     #[serde(skip)]
-    pub path: String,
+    pub path: std::sync::Arc<str>,
     /// "Point 4" or its fixed label.
     pub label: String,
     /// Its fixed label, if it has one (as written in the source).
@@ -120,8 +120,8 @@ pub struct ClauseView {
     /// Its anchor.
     #[serde(skip)]
     pub anchor: String,
-    /// Its title.
-    pub title: Option<String>,
+    /// Its title, shared with the model, as its file is.
+    pub title: Option<std::sync::Arc<str>>,
     /// Its level.
     pub level: Level,
     /// Its status.
@@ -537,7 +537,7 @@ pub fn withheld_material<'a>(
             .trim_end_matches(".md")
             .to_string();
         let mut phrases = vec![clause.id.clone(), stem];
-        phrases.extend(clause.title.clone());
+        phrases.extend(clause.title.as_deref().map(str::to_string));
         phrases.extend(clause.notes.iter().cloned());
         withheld.push(crate::leak::Withheld {
             name: name(&clause.id, &clause.path),

@@ -361,9 +361,9 @@ pub struct Clause {
     /// Its stable id.
     pub id: String,
     /// Its file, relative to the draft root.
-    pub path: String,
+    pub path: Arc<str>,
     /// Its heading.
-    pub title: Option<String>,
+    pub title: Option<Arc<str>>,
     /// A fixed designation replacing the automatic number.
     pub label: Option<String>,
     /// Its negotiation status.

@@ -36,7 +36,7 @@ pub(super) fn characters_of<'a>(
     earlier: Option<(&Loaded, &Found<'_>)>,
 ) -> Found<'a> {
     let mut paths: Vec<&str> = vec![crate::manifest::FILE];
-    paths.extend(loaded.agreement.clauses().map(|(_, _, c)| c.path.as_str()));
+    paths.extend(loaded.agreement.clauses().map(|(_, _, c)| &*c.path));
     paths.extend(loaded.unlisted.iter().map(String::as_str));
     let found_before: BTreeMap<&str, &Vec<Diagnostic>> = earlier
         .map_or_else(BTreeMap::new, |(_, f)| {

@@ -73,8 +73,8 @@ pub(crate) fn run(args: &ImportArgs, ctx: &Context) -> Result<ExitCode, Error> {
             if doc.id == doc_id {
                 existing.push(Existing {
                     id: c.id.clone(),
-                    path: c.path.clone(),
-                    title: c.title.clone(),
+                    path: c.path.to_string(),
+                    title: c.title.as_deref().map(str::to_string),
                     label: c.label.clone(),
                     body: c.body.to_string(),
                 });

@@ -140,7 +140,7 @@ fn skim(
     let (changed, older_listing) = load::same_placement(older, (newer, listing), cache)?;
     let (doc, annex, in_whole) = (whole.projection.clauses()).find(|c| c.2.id == tracked)?;
     let view = skimmed.map_or(in_whole, |s| &s.view);
-    let old_view = if changed.contains(&view.path) {
+    let old_view = if changed.contains(&*view.path) {
         let annex_level = annex.map(|a| a.level);
         let clause = load::clause_in(older, &older_listing, &view.path, annex_level, cache)?;
         let placed_alike = clause.id == view.id

@@ -198,7 +198,7 @@ fn folder_for(loaded: &load::Loaded, siblings: &[String], args: &NewArgs) -> Str
         .agreement
         .clauses()
         .find(|(_, _, c)| siblings.contains(&c.id))
-        .map(|(_, _, c)| c.path.clone());
+        .map(|(_, _, c)| c.path.to_string());
     match sibling_path {
         Some(path) => Path::new(&path)
             .parent()

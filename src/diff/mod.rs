@@ -126,7 +126,7 @@ pub struct ClauseDiff {
     /// Its label after.
     pub new_number: Option<String>,
     /// Its heading, for display: the new title, or the old one if removed.
-    pub heading: Option<String>,
+    pub heading: Option<std::sync::Arc<str>>,
     /// Its place among its neighbours changed, or it went to another document or annex.
     pub moved: bool,
     /// Where it was, when it went to another document or annex.
@@ -138,7 +138,7 @@ pub struct ClauseDiff {
     pub text_changed: bool,
     /// Its title, when it changed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<Change<Option<String>>>,
+    pub title: Option<Change<Option<std::sync::Arc<str>>>>,
     /// Metadata fields that changed.
     pub metadata: Vec<Field>,
     /// The word-level redline of its text, when it changed (all insert or all delete for

@@ -175,8 +175,8 @@ mod tests {
     fn clause(id: &str, body: &str, status: Status, level: usize) -> Arc<Clause> {
         Arc::new(Clause {
             id: id.to_string(),
-            path: format!("{id}.md"),
-            title: Some(id.to_string()),
+            path: format!("{id}.md").into(),
+            title: Some(id.into()),
             label: None,
             status,
             level,

@@ -106,7 +106,7 @@ fn fields(c: &ClauseDiff) -> Vec<(String, String, String)> {
 
 /// A clause's heading for display: its title, or its id when it has none.
 fn heading(c: &ClauseDiff) -> String {
-    c.heading.clone().unwrap_or_else(|| format!("({})", c.id))
+    (c.heading.as_deref()).map_or_else(|| format!("({})", c.id), str::to_string)
 }
 
 /// "Point 5 → Point 4", "Point 4 (new)", "Point 7 (removed)".

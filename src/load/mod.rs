@@ -783,7 +783,7 @@ impl Parsed {
         let inherited = annex_level.unwrap_or(scheme.default);
         let mut clause = Clause {
             id: p.id.clone(),
-            path: p.path.clone(),
+            path: p.path.as_str().into(),
             title: None,
             label: None,
             status: Status::Draft,
@@ -819,7 +819,7 @@ impl Parsed {
             let message = format!("unknown {what} `{}`", name.value);
             error(diagnostics, code, &name.span, message, hint);
         };
-        clause.title = front.title.map(|t| t.value);
+        clause.title = front.title.map(|t| t.value.into());
         clause.label = front.label.map(|l| l.value);
         clause.level = match &front.classification {
             None => inherited,

@@ -558,7 +558,7 @@ mod tests {
                 annex.mark = Some(odd.into());
             }
             for (k, clause) in doc.clauses.iter_mut().enumerate() {
-                clause.title = [None, Some(String::new()), Some(odd.into())][k % 3].clone();
+                clause.title = [None, Some("".into()), Some(odd.into())][k % 3].clone();
                 clause.status = Some(odd.into());
                 clause.notes = Some(if k % 2 == 0 {
                     [].into()

@@ -152,7 +152,7 @@ pub struct ClauseView {
     pub id: Option<String>,
     /// Title.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+    pub title: Option<std::sync::Arc<str>>,
     /// Portion mark such as `(S)`, in marked editions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mark: Option<String>,

@@ -190,7 +190,7 @@ pub fn report(projection: &Projection, rev: &str, edition: Option<String>) -> Re
             id: c.id.clone(),
             document: doc.id.clone(),
             label: c.label.clone(),
-            title: c.title.clone(),
+            title: c.title.as_deref().map(str::to_string),
             status: c.status,
             positions: c.positions.clone(),
         })
