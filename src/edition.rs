@@ -121,6 +121,7 @@ pub struct ClauseView {
     #[serde(skip)]
     pub anchor: String,
     /// Its title, shared with the model, as its file is.
+    #[serde(deserialize_with = "crate::model::shared_title")]
     pub title: Option<std::sync::Arc<str>>,
     /// Its level.
     pub level: Level,
@@ -130,8 +131,10 @@ pub struct ClauseView {
     #[serde(deserialize_with = "crate::model::shared_positions")]
     pub positions: crate::model::Positions,
     /// Drafters' notes.
+    #[serde(deserialize_with = "crate::model::shared_strings")]
     pub notes: crate::model::Strings,
     /// Tags.
+    #[serde(deserialize_with = "crate::model::shared_strings")]
     pub tags: crate::model::Strings,
     /// Its Markdown body, as written. Not serialized: the cache keeps bodies apart, to read
     /// only those it needs.

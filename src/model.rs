@@ -239,6 +239,49 @@ pub type Positions = Arc<PositionMap>;
 /// draft made anew.
 pub type Strings = Arc<[String]>;
 
+/// No notes or tags, one allocation for every clause that has none (most have no notes).
+pub fn no_strings() -> Strings {
+    static NONE: std::sync::OnceLock<Strings> = std::sync::OnceLock::new();
+    Arc::clone(NONE.get_or_init(|| Arc::from([])))
+}
+
+/// Notes or tags read back from the cache, made shared at once; an empty list as
+/// [`no_strings`].
+pub(crate) fn shared_strings<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Strings, D::Error> {
+    let list = Vec::<String>::deserialize(deserializer)?;
+    Ok(if list.is_empty() {
+        no_strings()
+    } else {
+        list.into()
+    })
+}
+
+/// A title read back from the cache, made shared from the text read rather than from a
+/// copy of it: a cached `diff` reads one for every clause of both versions.
+pub(crate) fn shared_title<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Arc<str>>, D::Error> {
+    struct Text(Arc<str>);
+    impl<'de> Deserialize<'de> for Text {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Text, D::Error> {
+            struct Visitor;
+            impl serde::de::Visitor<'_> for Visitor {
+                type Value = Text;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Text, E> {
+                    Ok(Text(Arc::from(text)))
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    Ok(Option::<Text>::deserialize(deserializer)?.map(|t| t.0))
+}
+
 /// Party id → position, sorted by party id, written and read as a map. A sorted vector
 /// of the few parties a clause names rather than a `BTreeMap`, whose every map of even one
 /// entry takes a 300-byte node: 2 MB at 10,000 clauses, held from loading to the end.

@@ -65,6 +65,9 @@ struct Side {
     /// The tree to keep it in the cache under: a git revision that was not there, whose
     /// draft checked without a single problem.
     keep: Option<String>,
+    /// Whether it was loaded whole, its bodies in its files' texts, rather than read from
+    /// the cache, which reads each body on its own and none that both versions share.
+    loaded: bool,
 }
 
 impl Side {
@@ -74,6 +77,7 @@ impl Side {
             scheme: draft.loaded.agreement.scheme.clone(),
             version: version(draft.source.as_ref()),
             keep: draft.source.tree_id().filter(|_| found.is_empty()),
+            loaded: true,
         }
     }
 }
@@ -114,6 +118,7 @@ fn both(
         scheme,
         version: version(source.as_ref()),
         keep: None,
+        loaded: false,
     };
     // Two heads to read and decode: one on each core.
     let found = std::thread::scope(|scope| {
@@ -197,7 +202,7 @@ pub(crate) fn run(args: &DiffArgs, ctx: &Context) -> Result<ExitCode, Error> {
     let [mut old, mut new] = both(ctx, (&old_rev, &new_rev), edition, cache.as_ref(), texts)?;
     // A version written to the cache below is written whole.
     let kept = cache.is_some() && (old.keep.is_some() || new.keep.is_some());
-    if !texts && !kept {
+    if !texts && !kept && (old.loaded || new.loaded) {
         diff::keep_changed_bodies(&mut old.projection, &mut new.projection);
     }
     let (old_version, new_version) = (old.version.clone(), new.version.clone());

@@ -790,8 +790,8 @@ impl Parsed {
             // Unreadable metadata: treat as the most restricted, never as public.
             level: scheme.top(),
             positions: Default::default(),
-            notes: Default::default(),
-            tags: Default::default(),
+            notes: crate::model::no_strings(),
+            tags: crate::model::no_strings(),
             body: text
                 .map(|text| crate::model::Body::within(text, p.body_offset))
                 .unwrap_or_default(),
@@ -866,8 +866,12 @@ impl Parsed {
                 }
             }
         }
-        clause.notes = front.notes.into_iter().map(|n| n.value).collect();
-        clause.tags = front.tags.into_iter().map(|t| t.value).collect();
+        let strings = |list: Vec<crate::toml_read::At<String>>| match list.is_empty() {
+            true => crate::model::no_strings(),
+            false => list.into_iter().map(|s| s.value).collect(),
+        };
+        clause.notes = strings(front.notes);
+        clause.tags = strings(front.tags);
         clause
     }
 }
