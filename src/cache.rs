@@ -322,6 +322,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
+    use crate::edition::bodies;
     use crate::source::MemorySource;
 
     const MANIFEST: &str = "[agreement]\ntitle = \"Accord\"\nparties = [\"north\"]\n\n\
@@ -340,12 +341,7 @@ mod tests {
         let loaded = crate::load::load(&MemorySource::new("test", files)).unwrap();
         let agreement = &loaded.agreement;
         let numbers = crate::numbering::assign(agreement);
-        let everything = crate::model::Edition {
-            name: "all".into(),
-            max: agreement.scheme.top(),
-            annotations: true,
-            name_withheld_level: false,
-        };
+        let everything = crate::edition::everything(agreement);
         let projection = crate::edition::project(agreement, &numbers, &everything);
         (agreement.scheme.clone(), projection)
     }
@@ -363,13 +359,6 @@ mod tests {
             (c.path, c.fixed_label, c.anchor) = Default::default();
         }
         entry
-    }
-
-    fn bodies(projection: &Projection) -> Vec<(&str, &str)> {
-        let clauses = projection
-            .clauses()
-            .map(|(_, _, c)| (c.id.as_str(), c.body.trim()));
-        clauses.collect()
     }
 
     #[test]

@@ -192,6 +192,26 @@ pub fn target(
     })
 }
 
+/// The edition that shows everything, annotations and all: a `diff`, `status` or `log`
+/// without `--edition`.
+pub fn everything(agreement: &Agreement) -> Edition {
+    Edition {
+        name: "all".into(),
+        max: agreement.scheme.top(),
+        annotations: true,
+        name_withheld_level: false,
+    }
+}
+
+/// Each included clause's id and body, trimmed (for tests).
+#[cfg(test)]
+pub(crate) fn bodies(projection: &Projection) -> Vec<(&str, &str)> {
+    let clauses = projection
+        .clauses()
+        .map(|(_, _, c)| (c.id.as_str(), c.body.trim()));
+    clauses.collect()
+}
+
 /// Whether `edition` includes what is at `level` (SPEC §3).
 pub(crate) fn includes(edition: &Edition, level: Level) -> bool {
     level <= edition.max

@@ -7,21 +7,11 @@ use crate::cli::DiffArgs;
 use crate::diagnostic::Diagnostic;
 use crate::diff::{self, Version, present};
 use crate::edition::{self, Projection};
-use crate::model::{Edition, Scheme};
+use crate::model::Scheme;
 use crate::source::{Source, Spent, WORKTREE};
 
 use super::SourceAt;
 use crate::{Context, Error};
-
-/// The edition that shows everything: a diff without `--edition`.
-pub(crate) fn everything(agreement: &crate::model::Agreement) -> Edition {
-    Edition {
-        name: "all".into(),
-        max: agreement.scheme.top(),
-        annotations: true,
-        name_withheld_level: false,
-    }
-}
 
 /// Opens a REV and projects it onto `edition` (or everything); `cache` shares the files
 /// of another version of the draft.
@@ -52,7 +42,7 @@ pub(crate) fn projection(
                 other => other,
             })?
             .clone(),
-        None => everything(agreement),
+        None => edition::everything(agreement),
     };
     Ok(edition::project(agreement, numbers, &chosen))
 }

@@ -42,7 +42,7 @@ fn whole(source: Box<dyn Source>, edition: Option<&str>, cache: &mut load::Cache
     let numbers = numbering::assign(agreement);
     let chosen = match edition {
         Some(name) => agreement.edition(name)?.clone(),
-        None => super::diff::everything(agreement),
+        None => edition::everything(agreement),
     };
     Some(Whole {
         projection: edition::project(agreement, &numbers, &chosen),

@@ -108,7 +108,7 @@ fn round(
             Some(e) => e.clone(),
             None => return Ok(None),
         },
-        None => super::diff::everything(agreement),
+        None => crate::edition::everything(agreement),
     };
     let projection = edition::project(agreement, &numbering::assign(agreement), &chosen);
     let report = status::report(&projection, name, args.edition.clone());

@@ -576,6 +576,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
+    use crate::edition::bodies;
     use crate::source::MemorySource;
 
     /// A version of a draft whose clauses, in this order, have these ids and bodies; loaded
@@ -604,21 +605,9 @@ mod tests {
             .collect();
         let agreement = &loaded.agreement;
         let numbers = crate::numbering::assign(agreement);
-        let everything = crate::model::Edition {
-            name: "all".into(),
-            max: agreement.scheme.top(),
-            annotations: true,
-            name_withheld_level: false,
-        };
+        let everything = crate::edition::everything(agreement);
         let projection = crate::edition::project(agreement, &numbers, &everything);
         (projection, agreement.scheme.clone(), texts)
-    }
-
-    fn bodies(projection: &Projection) -> Vec<(&str, &str)> {
-        let clauses = projection
-            .clauses()
-            .map(|(_, _, c)| (c.id.as_str(), c.body.trim()));
-        clauses.collect()
     }
 
     #[test]
