@@ -778,12 +778,11 @@ impl Parsed {
         annex_level: Option<Level>,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Clause {
-        let p = self;
         let scheme = &setting.scheme;
         let inherited = annex_level.unwrap_or(scheme.default);
         let mut clause = Clause {
-            id: p.id.clone(),
-            path: p.path.as_str().into(),
+            id: self.id.clone(),
+            path: self.path.as_str().into(),
             title: None,
             label: None,
             status: Status::Draft,
@@ -793,10 +792,10 @@ impl Parsed {
             notes: crate::model::no_strings(),
             tags: crate::model::no_strings(),
             body: text
-                .map(|text| crate::model::Body::within(text, p.body_offset))
+                .map(|text| crate::model::Body::within(text, self.body_offset))
                 .unwrap_or_default(),
-            body_offset: p.body_offset,
-            id_span: p.id_span.clone(),
+            body_offset: self.body_offset,
+            id_span: self.id_span.clone(),
         };
         let Some(front) = front else { return clause };
         let error = |diagnostics: &mut Vec<Diagnostic>,
@@ -805,7 +804,7 @@ impl Parsed {
                      message: String,
                      hint: String| {
             diagnostics.push(
-                Diagnostic::error(code, &p.path, Some(span.clone()), message).with_hint(hint),
+                Diagnostic::error(code, &self.path, Some(span.clone()), message).with_hint(hint),
             );
         };
         // A name that is none of `names`: the nearest of them if one is close, else all of them.
