@@ -104,6 +104,42 @@ impl Unchecked {
         Ok(text)
     }
 
+    /// What was written to it, read back and handed to `f` a block at a time, each ending
+    /// where a character does.
+    pub fn read_back(&mut self, f: &mut dyn FnMut(&str)) -> Result<(), Error> {
+        use std::io::{Read, Seek};
+        let path = self.path.clone();
+        let failed = |e| Error::io("read back", &path, e);
+        let file = self.file();
+        file.flush().and_then(|()| file.rewind()).map_err(failed)?;
+        let (mut block, mut held) = (vec![0; READ_BLOCK], 0);
+        loop {
+            let read = file.read(&mut block[held..]).map_err(failed)?;
+            let end = held + read;
+            let (text, rest) = match std::str::from_utf8(&block[..end]) {
+                Ok(text) => (text, 0),
+                // A character cut at the end of the block is read with the next.
+                Err(e) if e.error_len().is_none() && read > 0 => {
+                    let valid = e.valid_up_to();
+                    let text = std::str::from_utf8(&block[..valid]).unwrap_or_default();
+                    (text, end - valid)
+                }
+                Err(e) => {
+                    return Err(failed(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        e,
+                    )));
+                }
+            };
+            f(text);
+            if read == 0 {
+                return Ok(());
+            }
+            block.copy_within(end - rest..end, 0);
+            held = rest;
+        }
+    }
+
     /// Moves it into place, replacing what was there.
     pub fn persist(mut self) -> Result<(), Error> {
         let path = self.path.clone();
@@ -126,6 +162,9 @@ impl Unchecked {
         named.persist(&path).map_err(|e| failed(e.error))
     }
 }
+
+/// How much of a file [`Unchecked::read_back`] reads at a time.
+const READ_BLOCK: usize = 1 << 20;
 
 /// How the names of temporary files start: hidden, and owned up to.
 const TEMPORARY: &str = ".entente-";
@@ -420,6 +459,23 @@ mod tests {
             .collect();
         names.sort();
         names
+    }
+
+    #[test]
+    fn a_page_read_back_comes_whole_in_blocks_that_end_with_a_character() {
+        let root = tempfile::tempdir().unwrap();
+        let mut page = Unchecked::create(&root.path().join("page.html")).unwrap();
+        // Three-byte characters from the second byte on: no block of a mebibyte ends with one.
+        let text = format!("x{}", "€".repeat(READ_BLOCK));
+        page.write_all(text.as_bytes()).unwrap();
+        let mut blocks = Vec::new();
+        page.read_back(&mut |block| blocks.push(block.to_string()))
+            .unwrap();
+        assert!(blocks.len() > 2, "{}", blocks.len());
+        assert_eq!(blocks.concat(), text);
+        // Bytes that are no UTF-8 are refused, not passed on.
+        page.write_all(&[0xff, b'a']).unwrap();
+        assert!(page.read_back(&mut |_| {}).is_err());
     }
 
     #[cfg(unix)]

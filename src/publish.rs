@@ -399,6 +399,12 @@ impl Wall {
         (self.0.as_ref()).map_or_else(Vec::new, |s| s.scan(name, text))
     }
 
+    /// Reads an output as it is written, a block at a time, and finds what [`Wall::scan`] finds
+    /// in it whole; its parts are read on every core if `spread`.
+    pub fn stream(&self, spread: bool) -> WallStream<'_> {
+        WallStream(self.0.as_ref().map(|s| s.stream(spread)))
+    }
+
     /// Every hit in one of an edition's outputs, as [`Wall::scan`] finds them; on this thread
     /// alone unless `spread`, for callers that keep every core busy. A file whose links were
     /// made to point into the consolidated file is read as its text before, which the
@@ -412,6 +418,28 @@ impl Wall {
             (None, true) => scanner.scan(name, output.text),
             (None, false) => scanner.scan_on_one_core(name, output.text),
         }
+    }
+}
+
+/// An output read by a [`Wall`] as it is written.
+pub struct WallStream<'w>(Option<crate::leak::Stream<'w>>);
+
+impl WallStream<'_> {
+    /// The next bytes of the output.
+    pub fn feed(&mut self, text: &str) {
+        if let Some(stream) = &mut self.0 {
+            stream.feed(text);
+        }
+    }
+
+    /// Every hit in the output, `name` being how the report names it; `whole` gives it back
+    /// whole, for an output that has to be read so (see [`crate::leak::Stream`]).
+    pub fn finish<E>(
+        self,
+        name: &str,
+        whole: &mut dyn FnMut() -> Result<String, E>,
+    ) -> Result<Vec<Leak>, E> {
+        self.0.map_or(Ok(Vec::new()), |s| s.finish(name, whole))
     }
 }
 

@@ -130,11 +130,15 @@ pub(crate) fn run(args: &RenderArgs, ctx: &Context) -> Result<ExitCode, Error> {
         renderer.write(view, Some(&deferred), format, (Path::new(&name), sink))?;
         outputs.push((name, &edition.name, output, wall));
     }
-    // The wall reads each output back whole: what rendering held is let go first.
+    // The wall reads each output back: what rendering held is let go first.
     drop((numbers, old, renderer));
     for (name, edition, output, wall) in &mut outputs {
         let leaks = match output {
-            Output::File(file) => wall.scan(name, &file.text()?),
+            Output::File(file) => {
+                let mut stream = wall.stream(true);
+                file.read_back(&mut |text| stream.feed(text))?;
+                stream.finish(name, &mut || file.text())?
+            }
             Output::Printed(bytes) => {
                 let text = std::str::from_utf8(bytes).map_err(|e| Error::Template {
                     name: name.clone(),

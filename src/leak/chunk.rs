@@ -38,37 +38,162 @@ pub(super) const REACH: usize = 2048;
 pub(super) fn ends(raw: &str, size: usize, keep: usize) -> Vec<usize> {
     let b = raw.as_bytes();
     let mut ends = Vec::new();
-    // A line starts a part with a chance of one in `every`: at least `size / 4` bytes, then some
-    // `3 * size / 4` more, with lines of 64 bytes or so.
-    let least = (size / 4).max(1);
-    let below = u64::MAX / (size / 4 * 3 / 64).max(1) as u64;
     if !escapes_angle(b) {
-        // `pos` is never inside a tag; a part may end from `from` on; places before `at` have
-        // been tried.
-        let (mut pos, mut from) = (0, least);
-        let mut at = from;
-        let give_up = |from: usize| from.saturating_add(size.max(1).saturating_mul(8));
-        while let Some((c, line)) = candidate(b, at, give_up(from), below) {
-            if let Some(end) = tag_end(b, pos, c) {
-                (pos, at) = (end, end);
-                continue;
-            }
-            pos = c;
-            match seam(b, c, keep) {
-                Some(_) => {
-                    ends.push(c);
-                    from = c.saturating_add(least);
-                    at = from;
-                }
-                // Lines are tried one by one; past them every word is, so after a seam not
-                // found, the stretch its search read is not tried again.
-                None if line => at = c + 1,
-                None => at = c + REACH,
-            }
+        let mut start = 0;
+        while let Next::Cut(c) = next_end(b, start, (size, keep), true) {
+            ends.push(c);
+            start = c;
         }
     }
     ends.push(b.len());
     ends
+}
+
+/// What [`next_end`] found after a part's start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Next {
+    /// The part ends here, and the next one starts.
+    Cut(usize),
+    /// Bytes not yet read could decide where: wait for more.
+    More,
+    /// The part runs to the end of the output.
+    End,
+}
+
+/// How many bytes must follow a place for [`next_end`] to decide it before the output ends: a
+/// line's hash reads 32; a seam or a tag that runs on past what was read is told apart where
+/// it is looked for.
+const MARGIN: usize = 64;
+
+/// Where the part of `b` that starts at `start` (0 or a cut) ends, as [`ends`] finds it (but for
+/// escapes of `<` and `>`, which the caller looks for). Unless `eof`, `b` is the output so far:
+/// [`Next::More`] when what follows could decide otherwise, so that an output read as it is
+/// written is cut exactly where it would be whole. Before `start`, `b` must hold [`REACH`] bytes
+/// or begin the output, which is how far back a seam reads.
+pub(super) fn next_end(b: &[u8], start: usize, (size, keep): (usize, usize), eof: bool) -> Next {
+    // A line starts a part with a chance of one in `every`: at least `size / 4` bytes, then some
+    // `3 * size / 4` more, with lines of 64 bytes or so.
+    let least = (size / 4).max(1);
+    let below = u64::MAX / (size / 4 * 3 / 64).max(1) as u64;
+    // `pos` is never inside a tag; a part may end from `from` on; places before `at` have been
+    // tried.
+    let (mut pos, from) = (start, start.saturating_add(least));
+    let mut at = from;
+    let give_up = from.saturating_add(size.max(1).saturating_mul(8));
+    let unread = |c: usize| !eof && c.saturating_add(MARGIN) > b.len();
+    loop {
+        let Some((c, line)) = candidate(b, at, give_up, below) else {
+            return if eof { Next::End } else { Next::More };
+        };
+        if unread(c) {
+            return Next::More;
+        }
+        match tag_at(b, pos, c) {
+            Tag::EndsAt(end) => {
+                (pos, at) = (end, end);
+                continue;
+            }
+            // A `>` still to come would make it a tag.
+            Tag::Unclosed if !eof => return Next::More,
+            Tag::Unclosed | Tag::Outside => {}
+        }
+        pos = c;
+        match seam(b, c, keep) {
+            // A word running on past what was read may be part of the seam.
+            Some(seam) if !eof && seam.end == b.len() => return Next::More,
+            Some(_) => return Next::Cut(c),
+            // Lines are tried one by one; past them every word is, so after a seam not
+            // found, the stretch its search read is not tried again.
+            None if line => at = c + 1,
+            None => at = c + REACH,
+        }
+    }
+}
+
+/// An output cut as it is written, where [`ends`] cuts it whole (but for escapes of `<` and
+/// `>`, which the caller looks for): it holds the part being cut, and [`REACH`] bytes before it
+/// (how far back a seam reads), or the output from its start.
+pub(super) struct Cutter {
+    held: String,
+    /// Where the part being cut starts in `held`.
+    start: usize,
+    /// How many bytes of the output came before `held`.
+    gone: usize,
+    size: usize,
+    keep: usize,
+}
+
+/// A part of an output in [`Cutter::held`], and the seam around the cut after it (none after
+/// the last).
+pub(super) type Cut = (std::ops::Range<usize>, Option<std::ops::Range<usize>>);
+
+impl Cutter {
+    /// Parts of about `size` bytes; `keep` is the most words a match can have.
+    pub(super) fn new(size: usize, keep: usize) -> Cutter {
+        Cutter {
+            held: String::new(),
+            start: 0,
+            gone: 0,
+            size,
+            keep,
+        }
+    }
+
+    /// What it holds of the output.
+    pub(super) fn held(&self) -> &str {
+        &self.held
+    }
+
+    /// The next bytes of the output.
+    pub(super) fn push(&mut self, text: &str) {
+        self.held.push_str(text);
+    }
+
+    /// How many bytes it holds that no part read yet holds.
+    pub(super) fn unread(&self) -> usize {
+        self.held.len() - self.start
+    }
+
+    /// The parts the output so far decides, in [`Cutter::held`]; all that are left if `eof`.
+    /// Until [`Cutter::release`], what they hold is kept.
+    pub(super) fn cut(&mut self, eof: bool) -> Vec<Cut> {
+        let (b, mut cuts) = (self.held.as_bytes(), Vec::new());
+        loop {
+            match next_end(b, self.start, (self.size, self.keep), eof) {
+                Next::More => break,
+                Next::End => {
+                    cuts.push((self.start..b.len(), None));
+                    self.start = b.len();
+                    break;
+                }
+                Next::Cut(c) => {
+                    // The seam was found in deciding the cut; `None` cannot happen, and would
+                    // read all that is held.
+                    let seam = seam(b, c, self.keep).unwrap_or(0..b.len());
+                    cuts.push((self.start..c, Some(seam)));
+                    self.start = c;
+                }
+            }
+        }
+        cuts
+    }
+
+    /// Lets go of the parts cut, but for [`REACH`] bytes before the next.
+    pub(super) fn release(&mut self) {
+        let mut gone = self.start.saturating_sub(REACH);
+        while !self.held.is_char_boundary(gone) {
+            gone -= 1;
+        }
+        self.held.drain(..gone);
+        self.start -= gone;
+        self.gone += gone;
+    }
+
+    /// Where `held` starts in the output.
+    #[cfg(test)]
+    fn offset(&self) -> usize {
+        self.gone
+    }
 }
 
 /// The first place from `at` on where a part may start, and whether it starts a line. Before
@@ -131,18 +256,34 @@ pub(super) fn escapes_angle(raw: &[u8]) -> bool {
 /// `c` is inside a tag when a `<` that may open one comes after that and before `c`, and some
 /// `>` after it. A `<` that a backslash follows may open one (see the module docs).
 pub(super) fn tag_end(b: &[u8], pos: usize, c: usize) -> Option<usize> {
+    match tag_at(b, pos, c) {
+        Tag::EndsAt(end) => Some(end),
+        Tag::Unclosed | Tag::Outside => None,
+    }
+}
+
+/// Where a place is as to tags (see [`tag_end`]).
+enum Tag {
+    Outside,
+    /// In a tag that ends here.
+    EndsAt(usize),
+    /// After a `<` that may open a tag, with no `>` after it: outside, unless one comes.
+    Unclosed,
+}
+
+fn tag_at(b: &[u8], pos: usize, c: usize) -> Tag {
     // Out of range cannot happen (`pos <= c <= len`); if it did, no cut would be made.
     let (Some(before), Some(after)) = (b.get(pos..c), b.get(c..)) else {
-        return Some(b.len());
+        return Tag::EndsAt(b.len());
     };
     let outside = memchr::memrchr(b'>', before).map_or(0, |gt| gt + 1);
     for open in memchr::memchr_iter(b'<', before.get(outside..).unwrap_or_default()) {
         let next = before.get(outside + open + 1).or(after.first());
         if next.is_some_and(|&n| n.is_ascii_alphabetic() || b"/!?\\".contains(&n)) {
-            return memchr::memchr(b'>', after).map(|gt| c + gt + 1);
+            return memchr::memchr(b'>', after).map_or(Tag::Unclosed, |gt| Tag::EndsAt(c + gt + 1));
         }
     }
-    None
+    Tag::Outside
 }
 
 /// The stretch around `cut`, which is outside every tag and after ASCII whitespace: from the
@@ -278,6 +419,124 @@ mod tests {
             assert!(raw.as_bytes()[e].is_ascii(), "{e} in {raw:?}");
             assert!(tags.iter().all(|t| !t.contains(&e)), "{e} in {raw:?}");
             assert!(seam(raw.as_bytes(), e, 8).is_some());
+        }
+    }
+
+    /// The ends a [`Cutter`] finds in `raw` read `feed` bytes at a time (at a character's end),
+    /// each checked to be seamed as [`seam`] seams it in the whole.
+    fn streamed_ends(raw: &str, size: usize, feed: usize) -> Vec<usize> {
+        let (mut cutter, mut ends, mut read) = (Cutter::new(size, 8), Vec::new(), 0);
+        while read < raw.len() {
+            let mut to = (read + feed).min(raw.len());
+            while !raw.is_char_boundary(to) {
+                to += 1;
+            }
+            cutter.push(&raw[read..to]);
+            read = to;
+            for (part, seam) in cutter.cut(read == raw.len()) {
+                let at = cutter.offset();
+                assert_eq!(
+                    &cutter.held()[part.clone()],
+                    &raw[at + part.start..at + part.end]
+                );
+                let whole = seam
+                    .is_some()
+                    .then(|| super::seam(raw.as_bytes(), at + part.end, 8));
+                let seam = seam.map(|s| Some(at + s.start..at + s.end));
+                assert_eq!(seam, whole, "{}", at + part.end);
+                ends.push(at + part.end);
+            }
+            cutter.release();
+        }
+        if raw.is_empty() {
+            ends.extend(cutter.cut(true).iter().map(|c| c.0.end));
+        }
+        ends
+    }
+
+    /// Pieces of outputs, some of them what makes cutting hard: tags, a `<` that no `>` may
+    /// follow, long words, lines, entities, escapes and letters of more than one byte.
+    const PIECES: [&str; 16] = [
+        "the parties shall meet ",
+        "at the place they agree on\n",
+        "\n    \"text\": \"",
+        "<p>",
+        "</p>\n",
+        "<a href=\"#c-12\" title=\"see clause twelve of the annex\">",
+        "</a> ",
+        "x <b ",
+        "> ",
+        "&amp; ",
+        "\\n ",
+        "é ",
+        "\t",
+        "<!-- note -->",
+        "month after month ",
+        "wordwithoutend",
+    ];
+
+    #[test]
+    fn an_output_read_as_it_is_written_is_cut_where_it_is_cut_whole() {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, RngSeed, TestRunner};
+        let mut runner = TestRunner::new(Config {
+            cases: 512,
+            rng_seed: RngSeed::Fixed(0x57_4ea3),
+            failure_persistence: None,
+            ..Config::default()
+        });
+        // Now and then a long stretch of one piece: prose with no `>` after a `<`, a word longer
+        // than a seam reaches.
+        let count = prop_oneof![9 => 1..40usize, 1 => 40..600usize];
+        let strategy = (
+            prop::collection::vec((prop::sample::select(PIECES.to_vec()), count), 1..200),
+            1usize..4000,
+            1usize..9000,
+        );
+        let (cut, streamed) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
+        let result = runner.run(&strategy, |(pieces, size, feed)| {
+            let raw: String = pieces.iter().map(|(p, n)| p.repeat(*n)).collect();
+            let whole = ends(&raw, size, 8);
+            prop_assert_eq!(streamed_ends(&raw, size, feed), whole.clone(), "{:?}", raw);
+            cut.set(cut.get() + usize::from(whole.len() > 2));
+            streamed.set(streamed.get() + usize::from(whole.len() > 2 && feed < raw.len() / 2));
+            Ok(())
+        });
+        result.unwrap();
+        // Most outputs were cut more than once, most of those read in several feeds.
+        assert!(
+            cut.get() > 256 && streamed.get() > 128,
+            "{} {}",
+            cut.get(),
+            streamed.get()
+        );
+        // What is read last may decide where an earlier part ends: a `>` far after a `<`, a
+        // long word in a seam, a tag's end past a seam's reach. Each read in feeds of every size
+        // around where the deciding bytes are.
+        let prose: String = (0..300)
+            .map(|k| format!("{k} the parties shall meet at the place they agree on\n"))
+            .collect();
+        let cases = [
+            format!("{prose}x <b {prose}> {prose}"),
+            format!("{prose}{} {prose}", "x".repeat(9000)),
+            format!("{prose}<a title=\"{}\">{prose}", "y ".repeat(1500)),
+            (0..300)
+                .map(|k| {
+                    format!(
+                        "{k} <a title=\"{}\">the parties agree</a>\n",
+                        "y ".repeat(150)
+                    )
+                })
+                .collect(),
+            (0..3000).map(|k| format!("{k} a b c d e f\n")).collect(),
+        ];
+        for raw in &cases {
+            let whole = ends(raw, 1000, 8);
+            assert!(whole.len() > 10, "{}", whole.len());
+            let middle = raw.len() / 2;
+            for feed in (1000..9000).step_by(97).chain([middle - 3000, middle + 5]) {
+                assert_eq!(streamed_ends(raw, 1000, feed), whole, "{feed}");
+            }
         }
     }
 

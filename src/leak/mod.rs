@@ -370,6 +370,79 @@ impl<'s> ViewScan<'s> {
     }
 }
 
+/// An output read as it is written ([`Scanner::stream`]), a block at a time: cut where the whole
+/// would be (see [`chunk::next_end`]), its parts and seams read as [`Scanner::scan`] reads them,
+/// so that it finds what a scan of the whole finds while holding about a block of it. An output
+/// with escapes of `<` or `>` is not cut (see [`chunk`]): it is read whole, from where it went.
+pub struct Stream<'s> {
+    scanner: &'s Scanner,
+    spread: bool,
+    cutter: chunk::Cutter,
+    /// How many bytes to gather before a read.
+    block: usize,
+    /// The size of parts asked for (see [`chunk::ends`]).
+    piece: usize,
+    escaped: bool,
+    hits: Hits,
+}
+
+/// How much of an output a [`Stream`] gathers before it cuts and reads: enough for its parts to
+/// be read on every core.
+const BLOCK: usize = PARALLEL_SCAN;
+
+impl Stream<'_> {
+    /// The next bytes of the output.
+    pub fn feed(&mut self, text: &str) {
+        if self.escaped {
+            return;
+        }
+        // An escape that began in the bytes before is found with them.
+        let held = self.cutter.held().as_bytes();
+        let before = held.get(held.len().saturating_sub(5)..).unwrap_or_default();
+        let seam = [before, text.as_bytes().get(..5).unwrap_or(text.as_bytes())];
+        if chunk::escapes_angle(&seam.concat()) || chunk::escapes_angle(text.as_bytes()) {
+            self.escaped = true;
+            self.cutter = chunk::Cutter::new(0, 0);
+            return;
+        }
+        self.cutter.push(text);
+        if self.cutter.unread() >= self.block + 2 * chunk::REACH {
+            self.read(false);
+        }
+    }
+
+    /// Reads every part of what was fed that is decided, and all of it if `eof`.
+    fn read(&mut self, eof: bool) {
+        let cuts = self.cutter.cut(eof);
+        let held = self.cutter.held();
+        let mut parts = Vec::with_capacity(2 * cuts.len());
+        for (part, seam) in cuts {
+            parts.push((held.get(part).unwrap_or(held), true));
+            parts.extend(seam.map(|seam| (held.get(seam).unwrap_or(held), true)));
+        }
+        let size: usize = parts.iter().map(|p| p.0.len()).sum();
+        let spread = self.spread && size >= PARALLEL_SCAN;
+        let hits = self.scanner.read_parts(&parts, self.piece, spread);
+        self.hits.extend(hits);
+        self.cutter.release();
+    }
+
+    /// Every hit in the output, `name` being how the report names it; `whole` gives the output
+    /// back whole, for one that has to be read so.
+    pub fn finish<E>(
+        mut self,
+        name: &str,
+        whole: &mut dyn FnMut() -> Result<String, E>,
+    ) -> Result<Vec<Leak>, E> {
+        let scanner = self.scanner;
+        if self.escaped {
+            return Ok(scanner.scan_in_pieces(name, &whole()?, self.piece, self.spread));
+        }
+        self.read(true);
+        Ok(scanner.leaks(name, std::mem::take(&mut self.hits)))
+    }
+}
+
 /// Buffers [`Scanner::scan_words`] reuses from piece to piece.
 #[derive(Default)]
 struct Scratch {
@@ -508,6 +581,26 @@ impl Scanner {
     fn scan_in_pieces(&self, name: &str, contents: &str, piece: usize, spread: bool) -> Vec<Leak> {
         let parts = self.parts(contents, piece);
         let hits = self.read_parts(&parts, piece, spread && contents.len() >= PARALLEL_SCAN);
+        self.leaks(name, hits)
+    }
+
+    /// An output read as it is written (see [`Stream`]); its parts are read on every core if
+    /// `spread`.
+    pub fn stream(&self, spread: bool) -> Stream<'_> {
+        let keep = self.longest.max(RUN);
+        Stream {
+            scanner: self,
+            spread,
+            cutter: chunk::Cutter::new(PIECE, keep),
+            block: BLOCK,
+            piece: PIECE,
+            escaped: false,
+            hits: Vec::new(),
+        }
+    }
+
+    /// The leaks of `hits`, found in the output `name`.
+    fn leaks(&self, name: &str, hits: Hits) -> Vec<Leak> {
         // Keyed by name, so two clauses of one name are reported once, and sorted as `Leak` is.
         let mut named: Vec<(&str, LeakKind)> = (hits.into_iter())
             .map(|(clause, kind)| (self.name(clause), kind))
@@ -1894,11 +1987,12 @@ mod tests {
             ),
             prop::collection::vec(prop::sample::select(NOISE.to_vec()), 1..4),
             1usize..100,
+            1usize..3000,
         );
         let cut = std::cell::Cell::new(0);
         let result = runner.run(
             &strategy,
-            |((texts, phrases), plants, seps, inserts, prefix, piece)| {
+            |((texts, phrases), plants, seps, inserts, prefix, piece, feed)| {
                 let (withheld, included, out) =
                     planted(&texts, &phrases, plants.clone(), &seps, &[], vec![]);
                 let changed = planted(&texts, &phrases, plants, &seps, &[], inserts).2;
@@ -1914,7 +2008,9 @@ mod tests {
                 for out in [&out, &prefixed, &changed] {
                     let expected = reference(&withheld, &included, out);
                     let found = remembering.scan_in_pieces("o", out, piece, false);
-                    prop_assert_eq!(found, expected, "{:?}", out);
+                    prop_assert_eq!(&found, &expected, "{:?}", out);
+                    let streamed = streamed(&remembering, out, piece, feed);
+                    prop_assert_eq!(streamed, expected, "{:?}", out);
                 }
                 Ok(())
             },
@@ -1922,6 +2018,54 @@ mod tests {
         result.unwrap();
         // Most outputs were cut: the property was tested where it matters.
         assert!(cut.get() > 128, "{}", cut.get());
+    }
+
+    /// What `scanner` finds in `out` read as it is written, `feed` bytes at a time (at a
+    /// character's end), in parts of about `piece` bytes, a few kilobytes read at a time.
+    fn streamed(scanner: &Scanner, out: &str, piece: usize, feed: usize) -> Vec<Leak> {
+        let mut stream = scanner.stream(false);
+        stream.cutter = chunk::Cutter::new(piece, scanner.longest.max(RUN));
+        (stream.piece, stream.block) = (piece, 2000);
+        let mut rest = out;
+        while !rest.is_empty() {
+            let mut at = feed.min(rest.len());
+            while !rest.is_char_boundary(at) {
+                at += 1;
+            }
+            let (fed, after) = rest.split_at(at);
+            stream.feed(fed);
+            rest = after;
+        }
+        let whole = || Ok::<_, ()>(out.to_string());
+        stream.finish("o", &mut { whole }).unwrap()
+    }
+
+    #[test]
+    fn an_output_with_escaped_angles_is_read_whole_wherever_its_feeds_end() {
+        let scanner = Scanner::new(&[clause(C2, &[], TEXT)], &[]);
+        let prose = format!("{FILLER}\n").repeat(200);
+        // The secret's words inside an attribute of a tag JSON's escapes hide.
+        let out = format!("{prose}\\u003ca title=\\\"{TEXT}\\\"\\u003e{prose}");
+        let escape = out.find("\\u003c").unwrap();
+        for feed in [3, escape + 2, escape + 4, 5000] {
+            let mut stream = scanner.stream(false);
+            stream.block = 3000;
+            for piece in out.as_bytes().chunks(feed) {
+                stream.feed(std::str::from_utf8(piece).unwrap());
+            }
+            let mut asked = 0;
+            let mut whole = || {
+                asked += 1;
+                Ok::<_, ()>(out.clone())
+            };
+            let found = stream.finish("o", &mut whole).unwrap();
+            assert_eq!(asked, 1, "{feed}");
+            assert_eq!(found, scanner.scan("o", &out), "{feed}");
+        }
+        // Without them, it is read as it came.
+        let mut stream = scanner.stream(false);
+        stream.feed(&prose);
+        assert_eq!(stream.finish("o", &mut || Err(())), Ok(vec![]));
     }
 
     /// Outputs that are another with text put in, as a document's file is the consolidated file
