@@ -304,22 +304,7 @@ impl Staged {
     /// Stages `bytes` as `folder/path`; `folder` is what [`Staged::commit`] replaces whole.
     /// If `--out` holds that file with exactly these bytes, it is linked rather than copied.
     pub fn write(&self, folder: &str, path: &str, bytes: &[u8]) -> Result<(), Error> {
-        if !crate::source::is_contained(folder) || !crate::source::is_contained(path) {
-            return Err(Error::Refused(format!(
-                "refusing to write `{folder}/{path}`, which leads out of `--out`"
-            )));
-        }
-        {
-            // A poisoned lock only means another edition's thread panicked; the list is whole.
-            let mut folders = self.folders.lock().unwrap_or_else(|e| e.into_inner());
-            if !folders.iter().any(|f| f == folder) {
-                folders.push(folder.to_string());
-            }
-        }
-        let target = self.dir.path().join(folder).join(path);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
-        }
+        let target = self.target(folder, path)?;
         // A file `--out` already holds, byte for byte, is linked rather than written again:
         // publishing again after a small change rewrites only what changed. What is checked
         // is the file linked, so that one put in its place meanwhile is never kept.
@@ -340,6 +325,40 @@ impl Staged {
             let _ = std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644));
         }
         Ok(())
+    }
+
+    /// Where `folder/path` is staged, its folders made; `folder` is what [`Staged::commit`]
+    /// replaces whole.
+    fn target(&self, folder: &str, path: &str) -> Result<std::path::PathBuf, Error> {
+        if !crate::source::is_contained(folder) || !crate::source::is_contained(path) {
+            return Err(Error::Refused(format!(
+                "refusing to write `{folder}/{path}`, which leads out of `--out`"
+            )));
+        }
+        {
+            // A poisoned lock only means another edition's thread panicked; the list is whole.
+            let mut folders = self.folders.lock().unwrap_or_else(|e| e.into_inner());
+            if !folders.iter().any(|f| f == folder) {
+                folders.push(folder.to_string());
+            }
+        }
+        let target = self.dir.path().join(folder).join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
+        }
+        Ok(target)
+    }
+
+    /// A file staged as `folder/path` that is written as it is made, for an output too large to
+    /// hold whole; what it holds stays staged only if [`StagedFile::keep`] is called.
+    pub fn create(&self, folder: &str, path: &str) -> Result<StagedFile, Error> {
+        let target = self.target(folder, path)?;
+        let file = std::fs::File::create(&target).map_err(|e| Error::io("create", &target, e))?;
+        Ok(StagedFile {
+            file: std::io::BufWriter::with_capacity(1 << 16, file),
+            target,
+            at: (folder.to_string(), path.to_string()),
+        })
     }
 
     /// The file `folder/path` of `--out`, if it is a regular file of `len` bytes with no other
@@ -393,6 +412,75 @@ impl Staged {
     }
 }
 
+/// A file being staged as it is written ([`Staged::create`]).
+pub struct StagedFile {
+    file: std::io::BufWriter<std::fs::File>,
+    target: std::path::PathBuf,
+    /// Its folder and path, as staged.
+    at: (String, String),
+}
+
+impl Write for StagedFile {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.file.write(bytes)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+impl StagedFile {
+    /// What was written to it, read back whole.
+    pub fn text(&mut self) -> Result<String, Error> {
+        let read = self.file.flush().and_then(|()| std::fs::read(&self.target));
+        let bytes = read.map_err(|e| Error::io("read back", &self.target, e))?;
+        String::from_utf8(bytes).map_err(|e| {
+            let invalid = std::io::Error::new(std::io::ErrorKind::InvalidData, e);
+            Error::io("read back", &self.target, invalid)
+        })
+    }
+
+    /// Keeps it staged. If `--out` holds that file with exactly these bytes, the file there is
+    /// linked in its place, as [`Staged::write`] does.
+    pub fn keep(mut self, staged: &Staged) -> Result<(), Error> {
+        let target = self.target.clone();
+        self.file
+            .flush()
+            .map_err(|e| Error::io("write", &target, e))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644));
+        }
+        let len = std::fs::metadata(&target).map_or(u64::MAX, |m| m.len());
+        let len = usize::try_from(len).unwrap_or(usize::MAX);
+        let Some(old) = staged.published(&self.at.0, &self.at.1, len) else {
+            return Ok(());
+        };
+        let mut beside = target.clone().into_os_string();
+        beside.push(".published");
+        let beside = std::path::PathBuf::from(beside);
+        if std::fs::hard_link(old, &beside).is_err() {
+            return Ok(());
+        }
+        // What is compared is the file linked, so that one put in its place meanwhile is
+        // never kept.
+        let linked = std::fs::symlink_metadata(&beside);
+        if linked.is_ok_and(|m| m.is_file() && names(&m) == 2) && same_files(&beside, &target) {
+            return std::fs::rename(&beside, &target).map_err(|e| Error::io("write", &target, e));
+        }
+        std::fs::remove_file(&beside).map_err(|e| Error::io("remove", &beside, e))
+    }
+
+    /// Removes it from the staging folder.
+    pub fn discard(self) -> Result<(), Error> {
+        let StagedFile { file, target, .. } = self;
+        drop(file.into_parts());
+        std::fs::remove_file(&target).map_err(|e| Error::io("remove", &target, e))
+    }
+}
+
 /// How many names a file has; 0 where that cannot be told, so that no file is linked there.
 #[cfg(unix)]
 fn names(meta: &std::fs::Metadata) -> u64 {
@@ -405,25 +493,48 @@ fn names(_: &std::fs::Metadata) -> u64 {
     0
 }
 
-/// Whether the file at `path` holds exactly `bytes`, read a block at a time.
+/// Whether the file at `path` holds exactly `bytes`.
 fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
+    let mut rest = bytes;
+    same_as(path, &mut |read| match rest.get(..read.len()) {
+        Some(expected) if expected == read && (!read.is_empty() || rest.is_empty()) => {
+            rest = rest.get(read.len()..).unwrap_or_default();
+            true
+        }
+        _ => false,
+    })
+}
+
+/// Whether the files at `a` and `b` hold the same bytes.
+fn same_files(a: &Path, b: &Path) -> bool {
+    use std::io::Read;
+    let Ok(mut other) = std::fs::File::open(b) else {
+        return false;
+    };
+    let mut block = vec![0; 1 << 16];
+    same_as(a, &mut |read| match block.get_mut(..read.len()) {
+        // Nothing after what `a` holds.
+        _ if read.is_empty() => matches!(other.read(&mut [0u8; 1]), Ok(0)),
+        Some(expected) => other.read_exact(expected).is_ok() && expected == read,
+        None => false,
+    })
+}
+
+/// Whether the file at `path` holds what `next` expects: it is handed each block read, and
+/// tells whether that is what comes next; at the end, an empty block.
+fn same_as(path: &Path, next: &mut dyn FnMut(&[u8]) -> bool) -> bool {
     use std::io::Read;
     let Ok(mut file) = std::fs::File::open(path) else {
         return false;
     };
     let mut block = vec![0; 1 << 16];
-    let mut rest = bytes;
     loop {
         match file.read(&mut block) {
-            Ok(0) => return rest.is_empty(),
+            Ok(0) => return next(&[]),
             Ok(n) => {
-                let (Some(read), Some(expected)) = (block.get(..n), rest.get(..n)) else {
-                    return false;
-                };
-                if read != expected {
+                if !block.get(..n).is_some_and(&mut *next) {
                     return false;
                 }
-                rest = rest.get(n..).unwrap_or_default();
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(_) => return false,
@@ -449,6 +560,51 @@ mod tests {
         drop(staged);
         assert!(!dir.exists());
         assert!(!root.path().join("out").exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_staged_as_it_is_written_links_the_published_one_only_if_alike() {
+        use std::os::unix::fs::MetadataExt;
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        let staged = Staged::new(&out).unwrap();
+        for (path, text) in [("same.md", "kept"), ("other.md", "older"), ("gone.md", "x")] {
+            staged.write("public", path, text.as_bytes()).unwrap();
+        }
+        staged.commit().unwrap();
+        let inode = |path: &str| {
+            std::fs::metadata(out.join("public").join(path))
+                .unwrap()
+                .ino()
+        };
+        let (same, other) = (inode("same.md"), inode("other.md"));
+        let staged = Staged::new(&out).unwrap();
+        // Written in pieces, as a page is rendered; one of the same length but other bytes.
+        for (path, pieces) in [("same.md", ["ke", "pt"]), ("other.md", ["new", "er"])] {
+            let mut file = staged.create("public", path).unwrap();
+            pieces
+                .iter()
+                .for_each(|p| file.write_all(p.as_bytes()).unwrap());
+            assert_eq!(file.text().unwrap(), pieces.concat());
+            file.keep(&staged).unwrap();
+        }
+        let mut file = staged.create("public", "gone.md").unwrap();
+        file.write_all(b"y").unwrap();
+        file.discard().unwrap();
+        staged.commit().unwrap();
+        assert_eq!(inode("same.md"), same, "the very file published before");
+        assert_ne!(inode("other.md"), other);
+        let read = |path: &str| std::fs::read_to_string(out.join("public").join(path)).unwrap();
+        assert_eq!(
+            (read("same.md"), read("other.md")),
+            ("kept".into(), "newer".into())
+        );
+        assert!(
+            !out.join("public/gone.md").exists(),
+            "a file discarded is not published"
+        );
+        assert_eq!(names_in(&out.join("public")), ["other.md", "same.md"]);
     }
 
     /// The names in `dir`.

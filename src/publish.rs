@@ -6,6 +6,7 @@
 
 use std::collections::BTreeSet;
 use std::ops::Range;
+use std::path::Path;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -70,18 +71,60 @@ pub fn file_count(agreement: &crate::model::Agreement, edition: &crate::model::E
     Format::ALL.len() * (1 + units) + 1
 }
 
-/// Every file of one edition, each handed to `emit` as soon as it is rendered, so that only
-/// one is held at a time; `manifest.json` last. Clause bodies come from `shared` where they
-/// serve (see [`crate::render::bodies`]).
+/// Where [`edition_outputs`] hands an edition's files.
+pub trait Files {
+    /// A file, whole.
+    fn whole(&mut self, output: Output<'_>) -> Result<(), Error>;
+
+    /// A file at `path` of `level`, written as it is rendered, never held whole: `render`
+    /// writes it into the writer it is given.
+    fn streamed(
+        &mut self,
+        path: &str,
+        level: Level,
+        render: &mut dyn FnMut(&mut dyn std::io::Write) -> Result<(), Error>,
+    ) -> Result<(), Error>;
+}
+
+/// Every file whole, to a function: for callers that hold them anyway, such as tests.
+impl<F: FnMut(Output<'_>) -> Result<(), Error>> Files for F {
+    fn whole(&mut self, output: Output<'_>) -> Result<(), Error> {
+        self(output)
+    }
+
+    fn streamed(
+        &mut self,
+        path: &str,
+        level: Level,
+        render: &mut dyn FnMut(&mut dyn std::io::Write) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let mut bytes = Vec::new();
+        render(&mut bytes)?;
+        let text = String::from_utf8(bytes).map_err(|e| Error::Template {
+            name: path.to_string(),
+            message: e.to_string(),
+        })?;
+        self(Output {
+            path,
+            text: &text,
+            level,
+            base: None,
+        })
+    }
+}
+
+/// Every file of one edition, each handed to `files` as soon as it is rendered, so that only
+/// one is held at a time, and the consolidated ones not even that; `manifest.json` last.
+/// Clause bodies come from `shared` where they serve (see [`crate::render::bodies`]).
 pub fn edition_outputs(
     projection: &Projection,
     numbers: &crate::numbering::Numbers,
     (renderer, shared): (&Renderer, &Shared),
     scheme: &Scheme,
     revision: &Revision,
-    emit: &mut dyn FnMut(Output<'_>) -> Result<(), Error>,
+    files: &mut dyn Files,
 ) -> Result<(), Error> {
-    let mut files = Vec::new();
+    let mut listed = Vec::new();
     let mut view = crate::render::view::build_since(
         projection,
         numbers,
@@ -92,37 +135,50 @@ pub fn edition_outputs(
         Some(shared),
     );
     let (mut page, mut linked, mut inserted) = (Page::default(), String::new(), Vec::new());
-    // Room for the largest file, taken once: grown by doubling, each buffer was copied as it
-    // grew, old and new held at once (16 and 32 MB for a 27 MB JSON file at 10,000 clauses).
-    // Room not written to takes no memory.
+    // Room for the largest page held whole, taken once: grown by doubling, each buffer was
+    // copied as it grew, old and new held at once (16 and 32 MB for a 27 MB JSON file at 10,000
+    // clauses, when those were held). Room not written to takes no memory.
     let room = room_for_pages(&view);
     page.reserve(room);
     let _ = linked.try_reserve(room);
     for format in Format::ALL {
         let mut unit = |path: String, view: &View, level: Level, depth: usize| {
+            // Files used as rendered: the consolidated one, and those of a format without links
+            // (JSON); the others have links made to point into the consolidated file.
+            let Some(marks) = link_marks(format).filter(|_| path != CONSOLIDATED) else {
+                let path = format!("{path}.{}", format.extension());
+                let mut hashed = (Sha256::new(), 0);
+                files.streamed(&path, level, &mut |sink| {
+                    let mut sink = Hashing {
+                        sink,
+                        hashed: &mut hashed,
+                    };
+                    renderer.write_view(view, format, (Path::new(&path), &mut sink))
+                })?;
+                let (sha, bytes) = hashed;
+                listed.push(ManifestFile::hashed(&path, sha, bytes, scheme.name(level)));
+                return Ok(());
+            };
             renderer.render_page(view, format, &mut page)?;
-            let (mut text, mut base) = (page.text(), None);
-            // A format without links (JSON) has its files used as rendered.
-            if let (false, Some(marks)) = (path == CONSOLIDATED, link_marks(format)) {
-                let consolidated = format!(
-                    "{}{CONSOLIDATED}.{}",
-                    "../".repeat(depth),
-                    format.extension()
-                );
-                let anchors = anchors(view);
-                relink(
-                    text,
-                    &anchors,
-                    &consolidated,
-                    marks,
-                    (&mut linked, &mut inserted),
-                );
-                base = (!inserted.is_empty()).then_some((text, &inserted[..]));
-                text = &linked;
-            }
+            let consolidated = format!(
+                "{}{CONSOLIDATED}.{}",
+                "../".repeat(depth),
+                format.extension()
+            );
+            let anchors = anchors(view);
+            let base = page.text();
+            relink(
+                base,
+                &anchors,
+                &consolidated,
+                marks,
+                (&mut linked, &mut inserted),
+            );
+            let base = (!inserted.is_empty()).then_some((base, &inserted[..]));
+            let text = &linked;
             let path = format!("{path}.{}", format.extension());
-            files.push(ManifestFile::of(&path, text, scheme.name(level)));
-            emit(Output {
+            listed.push(ManifestFile::of(&path, text, scheme.name(level)));
+            files.whole(Output {
                 path: &path,
                 text,
                 level,
@@ -134,9 +190,9 @@ pub fn edition_outputs(
         view.restore(aside);
         done?;
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    let text = manifest(&projection.edition.name, revision, files);
-    emit(Output {
+    listed.sort_by(|a, b| a.path.cmp(&b.path));
+    let text = manifest(&projection.edition.name, revision, listed);
+    files.whole(Output {
         path: "manifest.json",
         text: &text,
         level: 0,
@@ -333,15 +389,43 @@ struct ManifestFile<'a> {
 
 impl ManifestFile<'_> {
     fn of<'a>(path: &str, text: &str, classification: &'a str) -> ManifestFile<'a> {
+        let mut sha = Sha256::new();
+        sha.update(text.as_bytes());
+        ManifestFile::hashed(path, sha, text.len(), classification)
+    }
+
+    fn hashed<'a>(
+        path: &str,
+        sha: Sha256,
+        bytes: usize,
+        classification: &'a str,
+    ) -> ManifestFile<'a> {
         ManifestFile {
             path: path.to_string(),
-            sha256: Sha256::digest(text.as_bytes())
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
-            bytes: text.len(),
+            sha256: sha.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+            bytes,
             classification,
         }
+    }
+}
+
+/// A writer that hashes and counts what goes through it, for the manifest.
+struct Hashing<'a> {
+    sink: &'a mut dyn std::io::Write,
+    hashed: &'a mut (Sha256, usize),
+}
+
+impl std::io::Write for Hashing<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let n = self.sink.write(bytes)?;
+        let written = bytes.get(..n).unwrap_or(bytes);
+        self.hashed.0.update(written);
+        self.hashed.1 += written.len();
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.sink.flush()
     }
 }
 

@@ -1,6 +1,7 @@
 //! `entente publish [REV] [--out DIR]`: every edition, every format, behind the leak wall,
 //! written all at once or not at all.
 
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -96,16 +97,14 @@ fn one_edition(
     let agreement = &loaded.agreement;
     let projection = edition::project(agreement, numbers, edition);
     let wall = Wall::new(agreement, numbers, edition).remembering();
-    let (mut files, mut leaks) = (0, Vec::new());
-    let mut emit = |output: crate::publish::Output| {
-        let name = format!("{}/{}", edition.name, output.path);
-        leaks.extend(wall.scan_output(&name, &output, spare_core()));
-        files += 1;
-        bar.inc(1);
-        match leaks.is_empty() {
-            true => staged.write(&edition.name, output.path, output.text.as_bytes()),
-            false => Ok(()),
-        }
+    let mut files = EditionFiles {
+        edition: &edition.name,
+        wall: &wall,
+        staged,
+        spare_core,
+        bar,
+        files: 0,
+        leaks: Vec::new(),
     };
     let revision = &loaded.revision;
     edition_outputs(
@@ -114,7 +113,108 @@ fn one_edition(
         rendering,
         &agreement.scheme,
         revision,
-        &mut emit,
+        &mut files,
     )?;
-    Ok((files, leaks))
+    Ok((files.files, files.leaks))
+}
+
+/// An edition's files on their way through its wall into the staging folder.
+struct EditionFiles<'a> {
+    edition: &'a str,
+    wall: &'a Wall,
+    staged: &'a Staged,
+    spare_core: &'a dyn Fn() -> bool,
+    bar: &'a indicatif::ProgressBar,
+    files: usize,
+    leaks: Vec<crate::leak::Leak>,
+}
+
+impl crate::publish::Files for EditionFiles<'_> {
+    fn whole(&mut self, output: crate::publish::Output<'_>) -> Result<(), Error> {
+        let name = format!("{}/{}", self.edition, output.path);
+        let leaks = self.wall.scan_output(&name, &output, (self.spare_core)());
+        self.leaks.extend(leaks);
+        self.files += 1;
+        self.bar.inc(1);
+        match self.leaks.is_empty() {
+            true => (self.staged).write(self.edition, output.path, output.text.as_bytes()),
+            false => Ok(()),
+        }
+    }
+
+    /// Written into the staging folder as it is rendered, and read by the wall on its way
+    /// there; removed again after a leak.
+    fn streamed(
+        &mut self,
+        path: &str,
+        _level: crate::model::Level,
+        render: &mut dyn FnMut(&mut dyn std::io::Write) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let name = format!("{}/{path}", self.edition);
+        let mut file = self.staged.create(self.edition, path)?;
+        let mut wall = self.wall.stream((self.spare_core)());
+        let mut walled = Walled {
+            file: &mut file,
+            wall: &mut wall,
+            cut: Vec::new(),
+        };
+        render(&mut walled)?;
+        walled
+            .finish()
+            .map_err(|e| Error::io("write", Path::new(&name), e))?;
+        let leaks = wall.finish(&name, &mut || file.text())?;
+        self.leaks.extend(leaks);
+        self.files += 1;
+        self.bar.inc(1);
+        match self.leaks.is_empty() {
+            true => file.keep(self.staged),
+            false => file.discard(),
+        }
+    }
+}
+
+/// A writer into a staged file that hands the wall what it writes.
+struct Walled<'a, 'w> {
+    file: &'a mut crate::output::StagedFile,
+    wall: &'a mut crate::publish::WallStream<'w>,
+    /// The start of a character whose end is still to come.
+    cut: Vec<u8>,
+}
+
+impl Walled<'_, '_> {
+    /// A character left cut is no UTF-8: no renderer writes one.
+    fn finish(self) -> std::io::Result<()> {
+        match self.cut.is_empty() {
+            true => Ok(()),
+            false => Err(std::io::ErrorKind::InvalidData.into()),
+        }
+    }
+}
+
+impl std::io::Write for Walled<'_, '_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.file.write_all(bytes)?;
+        let joined;
+        let text = match self.cut.is_empty() {
+            true => bytes,
+            false => {
+                joined = [std::mem::take(&mut self.cut).as_slice(), bytes].concat();
+                &joined[..]
+            }
+        };
+        let valid = match std::str::from_utf8(text) {
+            Ok(_) => text.len(),
+            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+            Err(e) => return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e)),
+        };
+        let (whole, rest) = text.split_at(valid);
+        self.wall
+            .feed(std::str::from_utf8(whole).unwrap_or_default());
+        self.cut.extend_from_slice(rest);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
 }

@@ -115,6 +115,42 @@ impl Renderer {
         format: Format,
         (name, sink): (&std::path::Path, &mut dyn std::io::Write),
     ) -> Result<(), Error> {
+        if self.write_streamed(&view, deferred, format, (name, sink))? {
+            return Ok(());
+        }
+        if let Some(deferred) = deferred {
+            view.fill(deferred);
+        }
+        let text = self.render(&view, format)?;
+        drop(view);
+        sink.write_all(text.as_bytes())
+            .map_err(|e| Error::io("write", name, e))
+    }
+
+    /// [`Renderer::write`] for a view that holds its clauses.
+    pub fn write_view(
+        &self,
+        view: &view::View,
+        format: Format,
+        (name, sink): (&std::path::Path, &mut dyn std::io::Write),
+    ) -> Result<(), Error> {
+        if self.write_streamed(view, None, format, (name, sink))? {
+            return Ok(());
+        }
+        let text = self.render(view, format)?;
+        sink.write_all(text.as_bytes())
+            .map_err(|e| Error::io("write", name, e))
+    }
+
+    /// Renders `view` into `sink` a piece at a time, if its format and templates can be: whether
+    /// they could (see [`Renderer::write`]).
+    fn write_streamed(
+        &self,
+        view: &view::View,
+        deferred: Option<&view::Deferred<'_>>,
+        format: Format,
+        (name, sink): (&std::path::Path, &mut dyn std::io::Write),
+    ) -> Result<bool, Error> {
         let io = |e| Error::io("write", name, e);
         let (mut batch, mut done) = (std::collections::VecDeque::new(), 0);
         let mut next = || {
@@ -126,46 +162,43 @@ impl Renderer {
             }
             batch.pop_front()
         };
-        let streamed = match format {
-            Format::Html => Some((&self.html, false)),
-            Format::Markdown => Some((&self.markdown, true)),
-            Format::MarkdownSource => Some((&self.source, true)),
-            Format::Json => return json::write(&view, &mut next, sink).map_err(io),
+        let (templates, tidy) = match format {
+            Format::Html => (&self.html, false),
+            Format::Markdown => (&self.markdown, true),
+            Format::MarkdownSource => (&self.source, true),
+            Format::Json => {
+                return json::write(view, &mut next, sink)
+                    .map(|()| true)
+                    .map_err(io);
+            }
         };
-        if let Some((templates, tidy)) = streamed {
-            let (mut tidier, mut failed) = (Tidy::default(), None);
-            let mut spill = |text: &mut String| {
-                if tidy {
-                    tidier.feed(text, false);
-                }
-                if failed.is_none() {
-                    failed = sink.write_all(text.as_bytes()).err();
-                }
-                text.clear();
-            };
-            let mut page = String::new();
-            let mut stream = native::Stream {
-                spill: &mut spill,
-                next: &mut next,
-                deferred,
-            };
-            if templates.stream(&view, &mut page, &mut stream) {
-                (stream.spill)(&mut page);
-                if tidy {
-                    tidier.feed(&mut page, true);
-                    if failed.is_none() {
-                        failed = sink.write_all(page.as_bytes()).err();
-                    }
-                }
-                return failed.map_or(Ok(()), |e| Err(io(e)));
+        let (mut tidier, mut failed) = (Tidy::default(), None);
+        let mut spill = |text: &mut String| {
+            if tidy {
+                tidier.feed(text, false);
+            }
+            if failed.is_none() {
+                failed = sink.write_all(text.as_bytes()).err();
+            }
+            text.clear();
+        };
+        let mut page = String::new();
+        let mut stream = native::Stream {
+            spill: &mut spill,
+            next: &mut next,
+            deferred,
+        };
+        if !templates.stream(view, &mut page, &mut stream) {
+            return Ok(false);
+        }
+        (stream.spill)(&mut page);
+        if tidy {
+            tidier.feed(&mut page, true);
+            if failed.is_none() {
+                failed = sink.write_all(page.as_bytes()).err();
             }
         }
-        if let Some(deferred) = deferred {
-            view.fill(deferred);
-        }
-        let text = self.render(&view, format)?;
-        drop(view);
-        sink.write_all(text.as_bytes()).map_err(io)
+        failed.map_or(Ok(true), |e| Err(io(e)))
     }
 
     /// Renders one view in one format into `page`, in place of the page it held.

@@ -157,7 +157,7 @@ fn public_outputs(files: Vec<(String, Vec<u8>)>) -> Vec<(String, String)> {
         (&renderer, &shared),
         &agreement.scheme,
         &loaded.revision,
-        &mut |output| {
+        &mut |output: entente::publish::Output<'_>| {
             let leaks = wall.scan(output.path, output.text);
             assert!(leaks.is_empty(), "{leaks:?}");
             outputs.push((output.path.to_string(), output.text.to_string()));
