@@ -308,7 +308,7 @@ impl Staged {
         // A file `--out` already holds, byte for byte, is linked rather than written again:
         // publishing again after a small change rewrites only what changed. What is checked
         // is the file linked, so that one put in its place meanwhile is never kept.
-        if let Some(old) = self.published(folder, path, bytes.len()) {
+        if let Some(old) = self.published(folder, path, Some(bytes.len())) {
             if std::fs::hard_link(old, &target).is_ok() {
                 let linked = std::fs::symlink_metadata(&target);
                 if linked.is_ok_and(|m| m.is_file() && names(&m) == 2) && same_bytes(&target, bytes)
@@ -354,16 +354,30 @@ impl Staged {
     pub fn create(&self, folder: &str, path: &str) -> Result<StagedFile, Error> {
         let target = self.target(folder, path)?;
         let file = std::fs::File::create(&target).map_err(|e| Error::io("create", &target, e))?;
+        let published = self.published(folder, path, None).and_then(|path| {
+            let file = std::fs::File::open(&path).ok()?;
+            Some(Published {
+                path,
+                file: std::io::BufReader::with_capacity(1 << 16, file),
+                alike: 0,
+                block: Vec::new(),
+            })
+        });
         Ok(StagedFile {
             file: std::io::BufWriter::with_capacity(1 << 16, file),
             target,
-            at: (folder.to_string(), path.to_string()),
+            published,
         })
     }
 
-    /// The file `folder/path` of `--out`, if it is a regular file of `len` bytes with no other
-    /// name, reached through no symbolic link.
-    fn published(&self, folder: &str, path: &str, len: usize) -> Option<std::path::PathBuf> {
+    /// The file `folder/path` of `--out`, if it is a regular file (of `len` bytes, if given)
+    /// with no other name, reached through no symbolic link.
+    fn published(
+        &self,
+        folder: &str,
+        path: &str,
+        len: Option<usize>,
+    ) -> Option<std::path::PathBuf> {
         let (mut at, mut meta) = (self.out.clone(), None);
         for part in folder.split('/').chain(path.split('/')) {
             at.push(part);
@@ -374,7 +388,8 @@ impl Staged {
             meta = Some(m);
         }
         // A file with another name could be changed through it after it was published.
-        meta.filter(|m| m.is_file() && m.len() == len as u64 && names(m) == 1)
+        let fits = |m: &std::fs::Metadata| len.is_none_or(|len| m.len() == len as u64);
+        meta.filter(|m| m.is_file() && fits(m) && names(m) == 1)
             .map(|_| at)
     }
 
@@ -412,16 +427,35 @@ impl Staged {
     }
 }
 
-/// A file being staged as it is written ([`Staged::create`]).
+/// A file being staged as it is written ([`Staged::create`]). While what is written is how the
+/// file `--out` holds at its place starts, nothing is written: publishing again after a small
+/// change rewrites only what changed, as [`Staged::write`] does.
 pub struct StagedFile {
     file: std::io::BufWriter<std::fs::File>,
     target: std::path::PathBuf,
-    /// Its folder and path, as staged.
-    at: (String, String),
+    /// The file published at its place, while all that was written is alike.
+    published: Option<Published>,
+}
+
+/// A published file read alongside a [`StagedFile`].
+struct Published {
+    path: std::path::PathBuf,
+    file: std::io::BufReader<std::fs::File>,
+    /// How many bytes were alike.
+    alike: u64,
+    block: Vec<u8>,
 }
 
 impl Write for StagedFile {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if let Some(p) = &mut self.published {
+            p.block.resize(bytes.len(), 0);
+            if std::io::Read::read_exact(&mut p.file, &mut p.block).is_ok() && p.block == bytes {
+                p.alike += bytes.len() as u64;
+                return Ok(bytes.len());
+            }
+            self.part_ways()?;
+        }
         self.file.write(bytes)
     }
 
@@ -431,46 +465,62 @@ impl Write for StagedFile {
 }
 
 impl StagedFile {
+    /// Writes what was alike, read from the published file as it was compared (whatever may
+    /// be at its place by now), and goes on alone.
+    fn part_ways(&mut self) -> std::io::Result<()> {
+        use std::io::{Read, Seek};
+        let Some(mut p) = self.published.take() else {
+            return Ok(());
+        };
+        p.file.rewind()?;
+        let copied = std::io::copy(&mut p.file.by_ref().take(p.alike), &mut self.file)?;
+        match copied == p.alike {
+            true => Ok(()),
+            false => Err(std::io::ErrorKind::UnexpectedEof.into()),
+        }
+    }
+
     /// What was written to it, read back whole.
     pub fn text(&mut self) -> Result<String, Error> {
-        let read = self.file.flush().and_then(|()| std::fs::read(&self.target));
-        let bytes = read.map_err(|e| Error::io("read back", &self.target, e))?;
+        use std::io::{Read, Seek};
+        let target = self.target.clone();
+        let read = match &mut self.published {
+            // All of it is alike, and nothing written yet.
+            Some(p) => {
+                let mut bytes = Vec::new();
+                (p.file.rewind())
+                    .and_then(|()| p.file.by_ref().take(p.alike).read_to_end(&mut bytes))
+                    .and_then(|_| p.file.seek(std::io::SeekFrom::Start(p.alike)))
+                    .map(|_| bytes)
+            }
+            None => (self.file.flush()).and_then(|()| std::fs::read(&target)),
+        };
+        let bytes = read.map_err(|e| Error::io("read back", &target, e))?;
         String::from_utf8(bytes).map_err(|e| {
             let invalid = std::io::Error::new(std::io::ErrorKind::InvalidData, e);
-            Error::io("read back", &self.target, invalid)
+            Error::io("read back", &target, invalid)
         })
     }
 
-    /// Keeps it staged. If `--out` holds that file with exactly these bytes, the file there is
-    /// linked in its place, as [`Staged::write`] does.
-    pub fn keep(mut self, staged: &Staged) -> Result<(), Error> {
+    /// Keeps it staged: the published file, linked in its place, if it held exactly this.
+    pub fn keep(mut self) -> Result<(), Error> {
         let target = self.target.clone();
-        self.file
-            .flush()
-            .map_err(|e| Error::io("write", &target, e))?;
+        let failed = |e| Error::io("write", &target, e);
+        if let Some(p) = &mut self.published {
+            let ended = matches!(std::io::Read::read(&mut p.file, &mut [0u8; 1]), Ok(0));
+            if ended && link_alike(p, &target) {
+                return Ok(());
+            }
+        }
+        self.part_ways()
+            .and_then(|()| self.file.flush())
+            .map_err(failed)?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             let _ = std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644));
         }
-        let len = std::fs::metadata(&target).map_or(u64::MAX, |m| m.len());
-        let len = usize::try_from(len).unwrap_or(usize::MAX);
-        let Some(old) = staged.published(&self.at.0, &self.at.1, len) else {
-            return Ok(());
-        };
-        let mut beside = target.clone().into_os_string();
-        beside.push(".published");
-        let beside = std::path::PathBuf::from(beside);
-        if std::fs::hard_link(old, &beside).is_err() {
-            return Ok(());
-        }
-        // What is compared is the file linked, so that one put in its place meanwhile is
-        // never kept.
-        let linked = std::fs::symlink_metadata(&beside);
-        if linked.is_ok_and(|m| m.is_file() && names(&m) == 2) && same_files(&beside, &target) {
-            return std::fs::rename(&beside, &target).map_err(|e| Error::io("write", &target, e));
-        }
-        std::fs::remove_file(&beside).map_err(|e| Error::io("remove", &beside, e))
+        Ok(())
     }
 
     /// Removes it from the staging folder.
@@ -479,6 +529,42 @@ impl StagedFile {
         drop(file.into_parts());
         std::fs::remove_file(&target).map_err(|e| Error::io("remove", &target, e))
     }
+}
+
+/// Links the published file `p` at `target`, if the file at its place is still the one read:
+/// one put there meanwhile is never kept.
+fn link_alike(p: &Published, target: &Path) -> bool {
+    let mut beside = target.as_os_str().to_os_string();
+    beside.push(".published");
+    let beside = std::path::PathBuf::from(beside);
+    if std::fs::hard_link(&p.path, &beside).is_err() {
+        return false;
+    }
+    let linked = std::fs::symlink_metadata(&beside);
+    let read = p.file.get_ref().metadata();
+    let same = match (linked, read) {
+        (Ok(linked), Ok(read)) => {
+            linked.is_file() && names(&linked) == 2 && same_inode(&linked, &read)
+        }
+        _ => false,
+    };
+    if same && std::fs::rename(&beside, target).is_ok() {
+        return true;
+    }
+    let _ = std::fs::remove_file(&beside);
+    false
+}
+
+/// Whether two files' metadata are of one file; never where that cannot be told.
+#[cfg(unix)]
+fn same_inode(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    (a.dev(), a.ino()) == (b.dev(), b.ino())
+}
+
+#[cfg(not(unix))]
+fn same_inode(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
+    false
 }
 
 /// How many names a file has; 0 where that cannot be told, so that no file is linked there.
@@ -493,48 +579,25 @@ fn names(_: &std::fs::Metadata) -> u64 {
     0
 }
 
-/// Whether the file at `path` holds exactly `bytes`.
+/// Whether the file at `path` holds exactly `bytes`, read a block at a time.
 fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
-    let mut rest = bytes;
-    same_as(path, &mut |read| match rest.get(..read.len()) {
-        Some(expected) if expected == read && (!read.is_empty() || rest.is_empty()) => {
-            rest = rest.get(read.len()..).unwrap_or_default();
-            true
-        }
-        _ => false,
-    })
-}
-
-/// Whether the files at `a` and `b` hold the same bytes.
-fn same_files(a: &Path, b: &Path) -> bool {
-    use std::io::Read;
-    let Ok(mut other) = std::fs::File::open(b) else {
-        return false;
-    };
-    let mut block = vec![0; 1 << 16];
-    same_as(a, &mut |read| match block.get_mut(..read.len()) {
-        // Nothing after what `a` holds.
-        _ if read.is_empty() => matches!(other.read(&mut [0u8; 1]), Ok(0)),
-        Some(expected) => other.read_exact(expected).is_ok() && expected == read,
-        None => false,
-    })
-}
-
-/// Whether the file at `path` holds what `next` expects: it is handed each block read, and
-/// tells whether that is what comes next; at the end, an empty block.
-fn same_as(path: &Path, next: &mut dyn FnMut(&[u8]) -> bool) -> bool {
     use std::io::Read;
     let Ok(mut file) = std::fs::File::open(path) else {
         return false;
     };
     let mut block = vec![0; 1 << 16];
+    let mut rest = bytes;
     loop {
         match file.read(&mut block) {
-            Ok(0) => return next(&[]),
+            Ok(0) => return rest.is_empty(),
             Ok(n) => {
-                if !block.get(..n).is_some_and(&mut *next) {
+                let (Some(read), Some(expected)) = (block.get(..n), rest.get(..n)) else {
+                    return false;
+                };
+                if read != expected {
                     return false;
                 }
+                rest = rest.get(n..).unwrap_or_default();
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(_) => return false,
@@ -569,7 +632,13 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         let out = root.path().join("out");
         let staged = Staged::new(&out).unwrap();
-        for (path, text) in [("same.md", "kept"), ("other.md", "older"), ("gone.md", "x")] {
+        let published = [
+            ("same.md", "kept"),
+            ("other.md", "older"),
+            ("longer.md", "kept, and more"),
+            ("gone.md", "x"),
+        ];
+        for (path, text) in published {
             staged.write("public", path, text.as_bytes()).unwrap();
         }
         staged.commit().unwrap();
@@ -580,14 +649,20 @@ mod tests {
         };
         let (same, other) = (inode("same.md"), inode("other.md"));
         let staged = Staged::new(&out).unwrap();
-        // Written in pieces, as a page is rendered; one of the same length but other bytes.
-        for (path, pieces) in [("same.md", ["ke", "pt"]), ("other.md", ["new", "er"])] {
+        // Written in pieces, as a page is rendered: the same bytes, others of the same length,
+        // and what the published file starts with.
+        let written = [
+            ("same.md", ["ke", "pt"]),
+            ("other.md", ["new", "er"]),
+            ("longer.md", ["ke", "pt"]),
+        ];
+        for (path, pieces) in written {
             let mut file = staged.create("public", path).unwrap();
             pieces
                 .iter()
                 .for_each(|p| file.write_all(p.as_bytes()).unwrap());
             assert_eq!(file.text().unwrap(), pieces.concat());
-            file.keep(&staged).unwrap();
+            file.keep().unwrap();
         }
         let mut file = staged.create("public", "gone.md").unwrap();
         file.write_all(b"y").unwrap();
@@ -604,7 +679,11 @@ mod tests {
             !out.join("public/gone.md").exists(),
             "a file discarded is not published"
         );
-        assert_eq!(names_in(&out.join("public")), ["other.md", "same.md"]);
+        assert_eq!(read("longer.md"), "kept");
+        assert_eq!(
+            names_in(&out.join("public")),
+            ["longer.md", "other.md", "same.md"]
+        );
     }
 
     /// The names in `dir`.

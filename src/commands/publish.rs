@@ -167,7 +167,7 @@ impl crate::publish::Files for EditionFiles<'_> {
         self.files += 1;
         self.bar.inc(1);
         match self.leaks.is_empty() {
-            true => file.keep(self.staged),
+            true => file.keep(),
             false => file.discard(),
         }
     }
