@@ -114,7 +114,8 @@ impl<F: FnMut(Output<'_>) -> Result<(), Error>> Files for F {
 }
 
 /// Every file of one edition, each handed to `files` as soon as it is rendered, so that only
-/// one is held at a time, and the consolidated ones not even that; `manifest.json` last.
+/// one is held at a time, and those used as rendered (the consolidated files, every JSON file)
+/// not even that; `manifest.json` last.
 /// Clause bodies come from `shared` where they serve (see [`crate::render::bodies`]).
 pub fn edition_outputs(
     projection: &Projection,
