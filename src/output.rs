@@ -116,27 +116,17 @@ impl Unchecked {
         loop {
             let read = file.read(&mut block[held..]).map_err(failed)?;
             let end = held + read;
-            let (text, rest) = match std::str::from_utf8(&block[..end]) {
-                Ok(text) => (text, 0),
-                // A character cut at the end of the block is read with the next.
-                Err(e) if e.error_len().is_none() && read > 0 => {
-                    let valid = e.valid_up_to();
-                    let text = std::str::from_utf8(&block[..valid]).unwrap_or_default();
-                    (text, end - valid)
-                }
-                Err(e) => {
-                    return Err(failed(std::io::Error::new(
-                        std::io::ErrorKind::InvalidData,
-                        e,
-                    )));
-                }
-            };
+            // A character cut at the end of the block is read with the next.
+            let (text, rest) = whole_characters(&block[..end]).map_err(failed)?;
+            if read == 0 && !rest.is_empty() {
+                return Err(failed(std::io::ErrorKind::InvalidData.into()));
+            }
             f(text);
             if read == 0 {
                 return Ok(());
             }
-            block.copy_within(end - rest..end, 0);
-            held = rest;
+            held = rest.len();
+            block.copy_within(end - held..end, 0);
         }
     }
 
@@ -161,6 +151,18 @@ impl Unchecked {
         };
         named.persist(&path).map_err(|e| failed(e.error))
     }
+}
+
+/// `bytes` split after their last whole character: the text before, and the start of a
+/// character still to be completed; bytes that no completion makes UTF-8 are an error.
+pub fn whole_characters(bytes: &[u8]) -> std::io::Result<(&str, &[u8])> {
+    let valid = match std::str::from_utf8(bytes) {
+        Ok(_) => bytes.len(),
+        Err(e) if e.error_len().is_none() => e.valid_up_to(),
+        Err(e) => return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e)),
+    };
+    let (text, rest) = bytes.split_at(valid);
+    Ok((std::str::from_utf8(text).unwrap_or_default(), rest))
 }
 
 /// How much of a file [`Unchecked::read_back`] reads at a time.

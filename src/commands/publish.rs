@@ -202,14 +202,8 @@ impl std::io::Write for Walled<'_, '_> {
                 &joined[..]
             }
         };
-        let valid = match std::str::from_utf8(text) {
-            Ok(_) => text.len(),
-            Err(e) if e.error_len().is_none() => e.valid_up_to(),
-            Err(e) => return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e)),
-        };
-        let (whole, rest) = text.split_at(valid);
-        self.wall
-            .feed(std::str::from_utf8(whole).unwrap_or_default());
+        let (whole, rest) = crate::output::whole_characters(text)?;
+        self.wall.feed(whole);
         self.cut.extend_from_slice(rest);
         Ok(bytes.len())
     }
